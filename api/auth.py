@@ -1,0 +1,106 @@
+"""Who is calling: the one dependency both surfaces use (bearer token or session cookie),
+and the CSRF check that goes with cookie authentication."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
+
+from domain import clock
+from domain.accounts import service as accounts
+from domain.accounts import sessions
+from domain.accounts.rules import ANONYMOUS, Actor
+from domain.db import Database
+from domain.errors import Forbidden, Unauthenticated
+
+SESSION_COOKIE = "oversight_session"
+ANON_CSRF_COOKIE = "oversight_csrf"
+CSRF_HEADER = "x-csrf-token"
+CSRF_FIELD = "csrf_token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def database(request: Request) -> Database:
+    db: Database = request.app.state.db
+    return db
+
+
+def get_db(request: Request) -> Iterator[Session]:
+    """A session per request; unsafe methods get a writing session (BEGIN IMMEDIATE on SQLite)."""
+    with database(request).session(writing=request.method not in SAFE_METHODS) as session:
+        yield session
+
+
+DbSession = Annotated[Session, Depends(get_db)]
+
+
+def _resolve(
+    db: Database, authorization: str | None, cookie: str | None
+) -> tuple[Actor, str | None]:
+    now = clock.now()
+    with db.session() as session:
+        if authorization is not None:
+            scheme, _, secret = authorization.partition(" ")
+            actor = (
+                accounts.actor_for_token(session, secret.strip(), now=now)
+                if scheme.lower() == "bearer"
+                else None
+            )
+            if actor is None:
+                raise Unauthenticated("the bearer token is unknown, expired or revoked")
+            return actor, None
+        if cookie:
+            resolved = sessions.resolve(session, cookie, now=now)
+            if resolved is not None:
+                return resolved.actor, resolved.csrf_token
+    return ANONYMOUS, None
+
+
+async def current_actor(request: Request) -> Actor:
+    """Resolve once per request; cookie-authenticated unsafe requests must carry the CSRF token."""
+    cached: Actor | None = getattr(request.state, "actor", None)
+    if cached is not None:
+        return cached
+    actor, csrf_token = await run_in_threadpool(
+        _resolve,
+        database(request),
+        request.headers.get("authorization"),
+        request.cookies.get(SESSION_COOKIE),
+    )
+    request.state.actor = actor
+    request.state.csrf_token = csrf_token
+    if csrf_token is not None and request.method not in SAFE_METHODS:
+        await verify_csrf(request, csrf_token)
+    return actor
+
+
+async def submitted_csrf_token(request: Request) -> str:
+    header = request.headers.get(CSRF_HEADER)
+    if header:
+        return header
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        form = await request.form()
+        value = form.get(CSRF_FIELD)
+        return value if isinstance(value, str) else ""
+    return ""
+
+
+async def verify_csrf(request: Request, expected: str) -> None:
+    if not hmac.compare_digest(await submitted_csrf_token(request), expected):
+        raise Forbidden("the form has expired or did not come from this site; reload and try again")
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+async def require_actor(actor: CurrentActor) -> Actor:
+    """Attached to every protected router at inclusion, so new routes are protected by default."""
+    if not actor.is_authenticated:
+        raise Unauthenticated("sign in or send a bearer token")
+    return actor

@@ -1,0 +1,299 @@
+"""The API conventions, written once: ETags and If-Match, keyset lists with CSV,
+conditional GET and idempotent creation. Every resource router uses these."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
+
+import orjson
+from fastapi import Depends, Header, Query, Request
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+from starlette.responses import Response, StreamingResponse
+
+from api.auth import database
+from domain import clock
+from domain.accounts.rules import Actor
+from domain.idempotency import service as idempotency
+from domain.listing import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
+
+T = TypeVar("T", bound=BaseModel)
+
+
+class HttpProblem(Exception):
+    """An HTTP-level refusal with no domain meaning (428, 304-style preconditions)."""
+
+    def __init__(self, status: int, detail: str, *, loc: list[str | int] | None = None) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.loc = loc
+
+
+class ListOf(BaseModel, Generic[T]):
+    """One page of a list; `next` is the absolute URL of the following page, or null."""
+
+    items: list[T]
+    next: str | None = Field(description="URL of the next page, or null on the last page.")
+
+
+def dumps(value: Any) -> bytes:
+    return orjson.dumps(value)
+
+
+def _json(model: BaseModel) -> Any:
+    return model.model_dump(mode="json")
+
+
+def etag_for_version(version: int) -> str:
+    return f'"{version}"'
+
+
+def _matches(header: str | None, etag: str) -> bool:
+    if not header:
+        return False
+    candidates = {c.strip().removeprefix("W/") for c in header.split(",")}
+    return "*" in candidates or etag.removeprefix("W/") in candidates
+
+
+def resource_response(
+    request: Request,
+    model: BaseModel,
+    *,
+    version: int,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    etag = etag_for_version(version)
+    all_headers = {"ETag": etag, **(headers or {})}
+    if status_code == 200 and _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(
+        dumps(_json(model)),
+        status_code=status_code,
+        media_type="application/json",
+        headers=all_headers,
+    )
+
+
+def expected_version(
+    if_match: Annotated[
+        str | None,
+        Header(alias="If-Match", description="The ETag from your last GET; required."),
+    ] = None,
+) -> int:
+    """The version the caller last saw, from If-Match. Missing → 428; unusable → 412."""
+    header = if_match
+    if header is None:
+        raise HttpProblem(
+            428,
+            "send If-Match with the ETag you last fetched, so no one's change is lost",
+            loc=["header", "If-Match"],
+        )
+    value = header.strip().removeprefix("W/").strip('"')
+    if not value.isdigit():
+        raise HttpProblem(412, "If-Match does not match the record's current version")
+    return int(value)
+
+
+ExpectedVersion = Annotated[int, Depends(expected_version)]
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        max_length=200,
+        description="Repeat a create safely: the same key and body return the first result.",
+    ),
+]
+
+
+class ListParams:
+    """Query parameters every list takes."""
+
+    def __init__(
+        self,
+        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
+        cursor: Annotated[
+            str | None, Query(max_length=500, description="Opaque cursor from `next`.")
+        ] = None,
+        updated_since: Annotated[
+            datetime | None,
+            Query(
+                description="Only items changed at or after this time, ordered by (updated_at, id)."
+            ),
+        ] = None,
+        format: Annotated[
+            Literal["json", "csv"] | None, Query(description="`csv` for a CSV of every row.")
+        ] = None,
+    ) -> None:
+        if updated_since is not None and updated_since.tzinfo is None:
+            updated_since = updated_since.replace(tzinfo=UTC)
+        self.page = PageRequest(limit=limit, cursor=cursor, updated_since=updated_since)
+        self.format = format
+
+
+ListQuery = Annotated[ListParams, Depends()]
+Fetch = Callable[[Session, PageRequest], Page[Any]]
+
+
+def wants_csv(request: Request, params: ListParams) -> bool:
+    if params.format is not None:
+        return params.format == "csv"
+    accept = request.headers.get("accept", "")
+    return "text/csv" in accept and "application/json" not in accept
+
+
+def _next_url(request: Request, cursor: str | None) -> str | None:
+    if cursor is None:
+        return None
+    return str(request.url.include_query_params(cursor=cursor))
+
+
+def list_response(
+    request: Request,
+    db: Session,
+    params: ListParams,
+    fetch: Fetch,
+    schema: type[BaseModel],
+    *,
+    filename: str,
+) -> Response:
+    """JSON page or CSV of every row; the first page is fetched here so permission
+    errors surface before any byte of a stream is sent."""
+    if wants_csv(request, params):
+        first = fetch(db, PageRequest(limit=MAX_LIMIT, updated_since=params.page.updated_since))
+        return _csv_response(request, first, fetch, schema, params, filename)
+    page = fetch(db, params.page)
+    body = dumps(
+        {
+            "items": [_json(schema.model_validate(row)) for row in page.items],
+            "next": _next_url(request, page.next_cursor),
+        }
+    )
+    etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    if _matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers={"ETag": etag})
+    return Response(body, media_type="application/json", headers={"ETag": etag})
+
+
+def _csv_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(_csv_cell(v) for v in value)
+    if isinstance(value, dict):
+        return orjson.dumps(value).decode()
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _csv_response(
+    request: Request,
+    first: Page[Any],
+    fetch: Fetch,
+    schema: type[BaseModel],
+    params: ListParams,
+    filename: str,
+) -> Response:
+    columns = list(schema.model_fields)
+    db = database(request)
+
+    def rows() -> Iterator[bytes]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+
+        def flush() -> bytes:
+            chunk = buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+            return chunk
+
+        writer.writerow(columns)
+        page = first
+        with db.session() as session:
+            while True:
+                for row in page.items:
+                    data = _json(schema.model_validate(row))
+                    writer.writerow([_csv_cell(data.get(c)) for c in columns])
+                yield flush()
+                if page.next_cursor is None:
+                    return
+                page = fetch(
+                    session,
+                    PageRequest(
+                        limit=MAX_LIMIT,
+                        cursor=page.next_cursor,
+                        updated_since=params.page.updated_since,
+                    ),
+                )
+
+    return StreamingResponse(
+        rows(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}.csv"'},
+    )
+
+
+def caller_key(actor: Actor) -> str:
+    return f"{actor.kind.value}:{actor.audit_id}"
+
+
+def created_response(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    payload: BaseModel,
+    key: str | None,
+    create: Callable[[], tuple[BaseModel, int, str]],
+) -> Response:
+    """201 with Location; with Idempotency-Key a repeat returns the first response.
+
+    `create` runs the service (which commits) and returns (read model, version, location).
+    """
+    if key is None:
+        model, version, location = create()
+        return resource_response(
+            request, model, version=version, status_code=201, headers={"Location": location}
+        )
+    fingerprint = idempotency.fingerprint(
+        request.method, request.url.path, payload.model_dump_json().encode()
+    )
+    caller = caller_key(actor)
+    earlier = idempotency.find(db, caller=caller, key=key, fingerprint=fingerprint)
+    if earlier is not None:
+        return _replay(earlier.status_code or 201, earlier.location, earlier.body or "")
+    claimed = idempotency.claim(
+        db, caller=caller, key=key, fingerprint=fingerprint, now=clock.now()
+    )
+    try:
+        model, version, location = create()
+    except IntegrityError:
+        db.rollback()
+        earlier = idempotency.find(db, caller=caller, key=key, fingerprint=fingerprint)
+        if earlier is None:
+            raise
+        return _replay(earlier.status_code or 201, earlier.location, earlier.body or "")
+    body = dumps(_json(model))
+    idempotency.complete(db, claimed, status_code=201, location=location, body=body.decode())
+    return Response(
+        body,
+        status_code=201,
+        media_type="application/json",
+        headers={"Location": location, "ETag": etag_for_version(version)},
+    )
+
+
+def _replay(status_code: int, location: str | None, body: str) -> Response:
+    headers = {"Idempotent-Replay": "true"}
+    if location:
+        headers["Location"] = location
+    return Response(
+        body.encode(), status_code=status_code, media_type="application/json", headers=headers
+    )

@@ -1,0 +1,1 @@
+"""Accounts: users, roles, scopes, sessions, API tokens and the Actor every request becomes."""

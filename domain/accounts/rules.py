@@ -1,0 +1,142 @@
+"""Roles and scopes (DOMAIN.md §6): what each role may ever do, and who the caller is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    OPCC_STAFF = "opcc_staff"
+    COMPLAINTS_REVIEWER = "complaints_reviewer"
+    FORCE_LIAISON = "force_liaison"
+    VIEWER = "viewer"
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.OPCC_STAFF: "OPCC staff",
+    Role.COMPLAINTS_REVIEWER: "Complaints reviewer",
+    Role.FORCE_LIAISON: "Force liaison",
+    Role.VIEWER: "Viewer",
+}
+
+
+class Scope(StrEnum):
+    READ_PLAN = "read:plan"
+    WRITE_PLAN = "write:plan"
+    READ_BOARD = "read:board"
+    WRITE_BOARD = "write:board"
+    READ_ACTIONS = "read:actions"
+    WRITE_ACTIONS = "write:actions"
+    READ_ENGAGEMENT = "read:engagement"
+    WRITE_ENGAGEMENT = "write:engagement"
+    READ_COMPLAINT_STATS = "read:complaint-stats"
+    READ_COMPLAINTS = "read:complaints"
+    WRITE_COMPLAINTS = "write:complaints"
+    WRITE_FORCE_RESPONSES = "write:force-responses"
+    ADMIN = "admin"
+
+
+_STAFF = frozenset(
+    {
+        Scope.READ_PLAN,
+        Scope.WRITE_PLAN,
+        Scope.READ_BOARD,
+        Scope.WRITE_BOARD,
+        Scope.READ_ACTIONS,
+        Scope.WRITE_ACTIONS,
+        Scope.READ_ENGAGEMENT,
+        Scope.WRITE_ENGAGEMENT,
+        Scope.READ_COMPLAINT_STATS,
+    }
+)
+
+ROLE_SCOPES: dict[Role, frozenset[Scope]] = {
+    Role.ADMIN: frozenset(Scope),
+    Role.OPCC_STAFF: _STAFF,
+    Role.COMPLAINTS_REVIEWER: _STAFF | {Scope.READ_COMPLAINTS, Scope.WRITE_COMPLAINTS},
+    Role.FORCE_LIAISON: frozenset(
+        {Scope.READ_BOARD, Scope.READ_ACTIONS, Scope.WRITE_FORCE_RESPONSES}
+    ),
+    Role.VIEWER: frozenset(
+        {
+            Scope.READ_PLAN,
+            Scope.READ_BOARD,
+            Scope.READ_ACTIONS,
+            Scope.READ_ENGAGEMENT,
+            Scope.READ_COMPLAINT_STATS,
+        }
+    ),
+}
+
+PERSONAL_DATA_ROLES = frozenset({Role.ADMIN, Role.COMPLAINTS_REVIEWER})
+
+
+class ActorKind(StrEnum):
+    USER = "user"
+    TOKEN = "token"  # noqa: S105
+    SYSTEM = "system"
+    ANONYMOUS = "anonymous"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Whoever is calling: a signed-in user, an API token, the command line, or nobody."""
+
+    kind: ActorKind
+    label: str
+    role: Role | None = None
+    scopes: frozenset[Scope] = field(default_factory=frozenset)
+    user_id: int | None = None
+    token_id: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.kind is not ActorKind.ANONYMOUS
+
+    @property
+    def sees_personal_data(self) -> bool:
+        """People in the privileged roles; tokens and feeds never (COMPLAINTS.md)."""
+        return self.kind is not ActorKind.TOKEN and self.role in PERSONAL_DATA_ROLES
+
+    def can(self, scope: Scope) -> bool:
+        return scope in self.scopes
+
+    @property
+    def audit_id(self) -> int | None:
+        return self.token_id if self.kind is ActorKind.TOKEN else self.user_id
+
+
+ANONYMOUS = Actor(kind=ActorKind.ANONYMOUS, label="anonymous")
+SYSTEM = Actor(
+    kind=ActorKind.SYSTEM,
+    label="system (command line)",
+    role=Role.ADMIN,
+    scopes=ROLE_SCOPES[Role.ADMIN],
+)
+
+
+def user_actor(*, user_id: int, label: str, role: Role) -> Actor:
+    return Actor(
+        kind=ActorKind.USER, label=label, role=role, scopes=ROLE_SCOPES[role], user_id=user_id
+    )
+
+
+def token_actor(
+    *, token_id: int, label: str, role: Role, scopes: frozenset[Scope], user_id: int | None
+) -> Actor:
+    """A token never exceeds its role: its scopes are cut down to what the role allows."""
+    return Actor(
+        kind=ActorKind.TOKEN,
+        label=label,
+        role=role,
+        scopes=scopes & ROLE_SCOPES[role],
+        token_id=token_id,
+        user_id=user_id,
+    )
+
+
+def scopes_beyond_role(role: Role, scopes: frozenset[Scope]) -> frozenset[Scope]:
+    return scopes - ROLE_SCOPES[role]

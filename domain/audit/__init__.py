@@ -1,0 +1,1 @@
+"""The accountability record: one append-only event per change."""

@@ -1,0 +1,68 @@
+"""Write and read the audit trail. Services call `record` before they commit."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from domain.accounts.policy import require
+from domain.accounts.rules import Actor, Scope
+from domain.audit.schemas import AuditFilter
+from domain.audit.tables import AuditEvent
+from domain.listing import Page, PageRequest, paginate
+from domain.versioning import Changes
+
+SECRET_FIELDS = frozenset({"password_hash", "secret_hash", "csrf_token"})
+
+
+def record(
+    db: Session,
+    actor: Actor,
+    *,
+    entity: str,
+    entity_id: int,
+    action: str,
+    changes: Changes,
+    at: datetime,
+) -> AuditEvent:
+    safe = {
+        field: ({"before": "[redacted]", "after": "[redacted]"} if field in SECRET_FIELDS else v)
+        for field, v in changes.items()
+    }
+    event = AuditEvent(
+        at=at,
+        actor_type=actor.kind.value,
+        actor_id=actor.audit_id,
+        actor_label=actor.label,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        changes=safe,
+    )
+    db.add(event)
+    return event
+
+
+def list_events(
+    db: Session, actor: Actor, *, filters: AuditFilter, page: PageRequest
+) -> Page[AuditEvent]:
+    require(actor, Scope.ADMIN)
+    stmt = select(AuditEvent)
+    if filters.entity:
+        stmt = stmt.where(AuditEvent.entity == filters.entity)
+    if filters.entity_id is not None:
+        stmt = stmt.where(AuditEvent.entity_id == filters.entity_id)
+    if filters.actor:
+        stmt = stmt.where(col(AuditEvent.actor_label).contains(filters.actor))
+    return paginate(db, stmt, id_column=AuditEvent.id, stamp_column=AuditEvent.at, page=page)
+
+
+def history_of(db: Session, *, entity: str, entity_id: int) -> list[AuditEvent]:
+    """Every event about one record, oldest first (admin per-record view)."""
+    stmt = (
+        select(AuditEvent)
+        .where(AuditEvent.entity == entity, AuditEvent.entity_id == entity_id)
+        .order_by(col(AuditEvent.id))
+    )
+    return list(db.exec(stmt).all())

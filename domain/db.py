@@ -1,0 +1,79 @@
+"""Engine and sessions: SQLite tuned for a single machine, PostgreSQL for growth.
+
+Writes on SQLite begin with BEGIN IMMEDIATE so concurrent writers queue on the busy
+timeout instead of failing with "database is locked" when a read snapshot goes stale.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, event, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.pool import QueuePool
+from sqlmodel import Session, create_engine
+
+SQLITE_BUSY_TIMEOUT_MS = 30_000
+
+
+def make_engine(url: str, *, pool_size: int = 8) -> Engine:
+    if url.startswith("sqlite"):
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            poolclass=QueuePool,
+            pool_size=pool_size,
+            max_overflow=pool_size,
+        )
+        _tune_sqlite(engine)
+        return engine
+    return create_engine(url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True)
+
+
+def _tune_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is too late).
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:
+        writing = conn.get_execution_options().get("oversight_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+
+
+class Database:
+    """Hands out sessions; `writing=True` for any request that may change data."""
+
+    def __init__(self, url: str, *, pool_size: int = 8) -> None:
+        self.url = url
+        self.engine = make_engine(url, pool_size=pool_size)
+        self._write_engine = self.engine.execution_options(oversight_write=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.engine.dialect.name == "sqlite"
+
+    def session(self, *, writing: bool = False) -> Session:
+        bind = self._write_engine if writing else self.engine
+        return Session(bind=bind, expire_on_commit=False)
+
+    @contextmanager
+    def begin(self, *, writing: bool = True) -> Iterator[Session]:
+        with self.session(writing=writing) as session:
+            yield session
+
+    def ping(self) -> None:
+        with self.engine.connect() as conn:
+            conn.execute(text("SELECT 1"))
+
+    def dispose(self) -> None:
+        self.engine.dispose()

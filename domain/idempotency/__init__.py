@@ -1,0 +1,1 @@
+"""Idempotency keys: a retried creating request returns its first result."""

@@ -1,0 +1,1 @@
+"""Reference data each OPCC configures: organisations, areas, NPAs and topics."""

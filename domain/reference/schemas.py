@@ -1,0 +1,112 @@
+"""Shapes for each kind of reference data."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Code = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=40, pattern=r"^[a-z0-9-]+$"),
+]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+TileIndex = Annotated[int, Field(ge=0, le=50)]
+
+
+class OrganisationKind(StrEnum):
+    OPCC = "opcc"
+    FORCE = "force"
+    PARTNER = "partner"
+
+
+class AreaKind(StrEnum):
+    UNITARY = "unitary"
+    DISTRICT = "district"
+    COUNTY = "county"
+
+
+class _Write(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class _Read(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    code: str
+    name: str
+    active: bool
+    created_at: datetime
+    updated_at: datetime
+    version: int
+
+
+class OrganisationCreate(_Write):
+    code: Code
+    name: Name
+    kind: OrganisationKind
+
+
+class OrganisationUpdate(_Write):
+    name: Name | None = None
+    kind: OrganisationKind | None = None
+    active: bool | None = None
+
+
+class OrganisationRead(_Read):
+    kind: OrganisationKind
+
+
+class AreaCreate(_Write):
+    code: Code
+    name: Name
+    kind: AreaKind
+    tile_row: TileIndex
+    tile_col: TileIndex
+
+
+class AreaUpdate(_Write):
+    name: Name | None = None
+    kind: AreaKind | None = None
+    tile_row: TileIndex | None = None
+    tile_col: TileIndex | None = None
+    active: bool | None = None
+
+
+class AreaRead(_Read):
+    kind: AreaKind
+    tile_row: int
+    tile_col: int
+
+
+class NpaCreate(_Write):
+    code: Code
+    name: Name
+    area_id: int = Field(ge=1, le=2**31 - 1)
+
+
+class NpaUpdate(_Write):
+    name: Name | None = None
+    area_id: int | None = Field(default=None, ge=1, le=2**31 - 1)
+    active: bool | None = None
+
+
+class NpaRead(_Read):
+    area_id: int
+
+
+class TopicCreate(_Write):
+    code: Code
+    name: Name
+
+
+class TopicUpdate(_Write):
+    name: Name | None = None
+    active: bool | None = None
+
+
+class TopicRead(_Read):
+    pass

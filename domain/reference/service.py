@@ -1,0 +1,183 @@
+"""One set of use cases serves the four reference kinds; each kind names its own shapes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+from sqlmodel import Session, col, select
+
+from domain.accounts.policy import require, require_signed_in
+from domain.accounts.rules import Actor, Scope
+from domain.audit import service as audit
+from domain.errors import NotFound, invalid
+from domain.listing import Page, PageRequest, paginate
+from domain.records import Record
+from domain.reference import schemas
+from domain.reference.tables import Area, NeighbourhoodPolicingArea, Organisation, Topic
+from domain.versioning import apply_changes, check_version, snapshot
+
+
+@dataclass(frozen=True)
+class ReferenceKind:
+    slug: str
+    entity: str
+    label: str
+    singular: str
+    table: type[Record]
+    create: type[BaseModel]
+    update: type[BaseModel]
+    read: type[BaseModel]
+
+
+ORGANISATIONS = ReferenceKind(
+    "organisations",
+    "organisation",
+    "Organisations",
+    "organisation",
+    Organisation,
+    schemas.OrganisationCreate,
+    schemas.OrganisationUpdate,
+    schemas.OrganisationRead,
+)
+AREAS = ReferenceKind(
+    "areas",
+    "area",
+    "Areas",
+    "area",
+    Area,
+    schemas.AreaCreate,
+    schemas.AreaUpdate,
+    schemas.AreaRead,
+)
+NPAS = ReferenceKind(
+    "npas",
+    "npa",
+    "Neighbourhood Policing Areas",
+    "Neighbourhood Policing Area",
+    NeighbourhoodPolicingArea,
+    schemas.NpaCreate,
+    schemas.NpaUpdate,
+    schemas.NpaRead,
+)
+TOPICS = ReferenceKind(
+    "topics",
+    "topic",
+    "Topics",
+    "topic",
+    Topic,
+    schemas.TopicCreate,
+    schemas.TopicUpdate,
+    schemas.TopicRead,
+)
+KINDS: dict[str, ReferenceKind] = {k.slug: k for k in (ORGANISATIONS, AREAS, NPAS, TOPICS)}
+
+
+def list_records(
+    db: Session,
+    actor: Actor,
+    kind: ReferenceKind,
+    *,
+    page: PageRequest,
+    active: bool | None = None,
+) -> Page[Any]:
+    require_signed_in(actor)
+    table: Any = kind.table
+    stmt = select(table)
+    if active is not None:
+        stmt = stmt.where(table.active == active)
+    return paginate(db, stmt, id_column=table.id, stamp_column=table.updated_at, page=page)
+
+
+def active_records(db: Session, kind: ReferenceKind) -> list[Any]:
+    """For pick-lists: every active row, by name."""
+    table: Any = kind.table
+    return list(db.exec(select(table).where(table.active == True).order_by(col(table.name))).all())  # noqa: E712
+
+
+def get_record(db: Session, actor: Actor, kind: ReferenceKind, record_id: int) -> Any:
+    require_signed_in(actor)
+    found = db.get(kind.table, record_id)
+    if found is None:
+        raise NotFound(f"no {kind.singular} with id {record_id}")
+    return found
+
+
+def _check_rules(
+    db: Session, kind: ReferenceKind, values: dict[str, Any], own_id: int | None
+) -> None:
+    table: Any = kind.table
+    if "code" in values:
+        clash = db.exec(select(table).where(table.code == values["code"])).first()
+        if clash is not None and clash.id != own_id:
+            raise invalid("code", f"another {kind.singular} already uses this code")
+    if kind is AREAS and ("tile_row" in values or "tile_col" in values):
+        current = db.get(Area, own_id) if own_id else None
+        row = values.get("tile_row", current.tile_row if current else None)
+        column = values.get("tile_col", current.tile_col if current else None)
+        clash = db.exec(select(Area).where(Area.tile_row == row, Area.tile_col == column)).first()
+        if clash is not None and clash.id != own_id:
+            raise invalid("tile_row", f"{clash.name} already sits on this tile")
+    if (
+        kind is NPAS
+        and values.get("area_id") is not None
+        and db.get(Area, values["area_id"]) is None
+    ):
+        raise invalid("area_id", f"no area with id {values['area_id']}")
+
+
+def create_record(
+    db: Session, actor: Actor, kind: ReferenceKind, data: BaseModel, *, now: datetime
+) -> Any:
+    require(actor, Scope.ADMIN)
+    values = data.model_dump()
+    _check_rules(db, kind, values, None)
+    found = kind.table(**values, created_at=now, updated_at=now)
+    db.add(found)
+    db.flush()
+    assert found.id is not None
+    audit.record(
+        db,
+        actor,
+        entity=kind.entity,
+        entity_id=found.id,
+        action="create",
+        changes=snapshot(found, [*values, "active"]),
+        at=now,
+    )
+    db.commit()
+    return found
+
+
+def update_record(
+    db: Session,
+    actor: Actor,
+    kind: ReferenceKind,
+    record_id: int,
+    data: BaseModel,
+    *,
+    expected_version: int,
+    now: datetime,
+) -> Any:
+    require(actor, Scope.ADMIN)
+    found = db.get(kind.table, record_id, with_for_update=True)
+    if found is None:
+        raise NotFound(f"no {kind.singular} with id {record_id}")
+    check_version(found, expected_version)
+    values = data.model_dump(exclude_unset=True, exclude_none=True)
+    _check_rules(db, kind, values, record_id)
+    diff = apply_changes(found, values, now=now)
+    if diff:
+        audit.record(
+            db,
+            actor,
+            entity=kind.entity,
+            entity_id=record_id,
+            action="update",
+            changes=diff,
+            at=now,
+        )
+    db.commit()
+    return found

@@ -1,0 +1,41 @@
+"""Service navigation: only what the caller's role may use."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from domain.accounts.rules import Actor, Scope
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    href: str
+    scope: Scope | None  # None: any signed-in user
+
+
+@dataclass(frozen=True)
+class NavLink:
+    label: str
+    href: str
+    active: bool
+
+
+NAVIGATION: list[NavItem] = [
+    NavItem("Home", "/", None),
+    NavItem("Users", "/admin/users", Scope.ADMIN),
+    NavItem("API tokens", "/admin/tokens", Scope.ADMIN),
+    NavItem("Reference data", "/admin/reference", Scope.ADMIN),
+    NavItem("Audit log", "/admin/audit", Scope.ADMIN),
+]
+
+
+def navigation_for(actor: Actor | None, path: str) -> list[NavLink]:
+    if actor is None or not actor.is_authenticated:
+        return []
+    links = []
+    for item in NAVIGATION:
+        if item.scope is None or actor.can(item.scope):
+            active = path == item.href if item.href == "/" else path.startswith(item.href)
+            links.append(NavLink(item.label, item.href, active))
+    return links

@@ -1,0 +1,14 @@
+"""The web surface's routers: protected pages, and the few public ones."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from web.routes import home, session
+
+protected_pages = APIRouter(include_in_schema=False)
+protected_pages.include_router(home.router)
+protected_pages.include_router(session.router)
+
+public_pages = APIRouter(include_in_schema=False)
+public_pages.include_router(session.public_router)

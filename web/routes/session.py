@@ -1,0 +1,132 @@
+"""Sign in and sign out (GOV.UK pattern). Public routes: listed in web/router.py."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from datetime import timedelta
+
+from fastapi import APIRouter, Request
+from starlette.responses import RedirectResponse, Response
+
+from api.auth import ANON_CSRF_COOKIE, SESSION_COOKIE, CurrentActor, DbSession
+from domain import clock
+from domain.accounts import sessions
+from domain.errors import Forbidden, RateLimited, Unauthenticated
+from web.flash import set_flash
+from web.forms import Form, read_form
+from web.templating import render
+
+router = APIRouter()
+public_router = APIRouter()
+
+
+def _secure(request: Request) -> bool:
+    return not request.app.state.settings.is_development
+
+
+def _safe_next(value: object) -> str:
+    """Only local paths, so the form cannot be used to bounce people elsewhere."""
+    if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+        return value
+    return "/"
+
+
+def _sign_in_page(request: Request, form: Form, token: str, *, status_code: int = 200) -> Response:
+    response = render(
+        request,
+        "pages/sign_in.html",
+        {
+            "form": form,
+            "errors": form.error_summary,
+            "csrf_token": token,
+            "next": _safe_next(request.query_params.get("next") or form.value("next")),
+        },
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
+    )
+    response.set_cookie(
+        ANON_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        max_age=3600,
+    )
+    return response
+
+
+@public_router.get("/sign-in", include_in_schema=False)
+def sign_in_page(request: Request) -> Response:
+    token = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    return _sign_in_page(request, Form(), token)
+
+
+@public_router.post("/sign-in", include_in_schema=False)
+async def sign_in(request: Request, db: DbSession) -> Response:
+    values = await read_form(request)
+    expected = request.cookies.get(ANON_CSRF_COOKIE, "")
+    submitted = (await request.form()).get("csrf_token")
+    if (
+        not expected
+        or not isinstance(submitted, str)
+        or not hmac.compare_digest(submitted, expected)
+    ):
+        raise Forbidden("the form has expired or did not come from this site; reload and try again")
+    form = Form(values={"email": values.get("email", ""), "next": values.get("next", "")})
+    email = str(values.get("email", "")).strip()
+    password = str(values.get("password", ""))
+    if not email:
+        form.add("email", "Enter your email address")
+    if not password:
+        form.add("password", "Enter your password")
+    if form.errors:
+        return _sign_in_page(request, form, expected, status_code=422)
+    settings = request.app.state.settings
+    try:
+        signed_in = sessions.sign_in(
+            db,
+            email=email,
+            password=password,
+            ip=request.client.host if request.client else "unknown",
+            now=clock.now(),
+            limits=sessions.SignInLimits(
+                per_account=settings.sign_in_limit_per_account,
+                per_ip=settings.sign_in_limit_per_ip,
+                window=timedelta(minutes=settings.sign_in_window_minutes),
+            ),
+            session_length=timedelta(hours=settings.session_hours),
+        )
+    except Unauthenticated as exc:
+        form.add("email", exc.detail)
+        return _sign_in_page(request, form, expected, status_code=401)
+    except RateLimited as exc:
+        form.add("email", exc.detail)
+        return _sign_in_page(request, form, expected, status_code=429)
+    response = RedirectResponse(_safe_next(values.get("next")), status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        signed_in.cookie_secret,
+        max_age=settings.session_hours * 3600,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+    )
+    response.delete_cookie(ANON_CSRF_COOKIE)
+    return response
+
+
+@router.post("/sign-out", include_in_schema=False)
+async def sign_out(request: Request, db: DbSession, actor: CurrentActor) -> Response:
+    values = await read_form(request)
+    everywhere = values.get("everywhere") == "yes"
+    cookie = request.cookies.get(SESSION_COOKIE, "")
+    sessions.sign_out(db, actor, cookie, everywhere=everywhere, now=clock.now())
+    response = RedirectResponse("/sign-in", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    set_flash(
+        request,
+        response,
+        "You have signed out on every device" if everywhere else "You have signed out",
+    )
+    return response
