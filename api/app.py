@@ -19,6 +19,7 @@ from api.auth import require_actor
 from api.observability import RequestContextMiddleware, configure_logging
 from api.problems import PROBLEM_MEDIA_TYPE, domain_problem, problem_response, status_for
 from api.routes import accounts as accounts_api
+from api.routes import actions as actions_api
 from api.routes import audit as audit_api
 from api.routes import health
 from api.routes import reference as reference_api
@@ -134,6 +135,13 @@ def _mount_assets(app: FastAPI, settings: Settings) -> None:
         app.mount(path, StaticFiles(directory=directory), name=path.strip("/").replace("/", "-"))
 
 
+def _bad_body() -> dict[str, Any]:
+    return {
+        "description": "Bad Request",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+
+
 def _problem_media_types(app: FastAPI) -> None:
     """Error responses are problem+json in the document too, not application/json."""
 
@@ -145,6 +153,9 @@ def _problem_media_types(app: FastAPI) -> None:
         )
         for operations in schema.get("paths", {}).values():
             for operation in operations.values():
+                if "requestBody" in operation:
+                    # A body that is not UTF-8 JSON at all: FastAPI answers 400 itself.
+                    operation["responses"].setdefault("400", _bad_body())
                 for status, response in operation.get("responses", {}).items():
                     content = response.get("content", {})
                     if status[0] in "45" and "application/json" in content:
@@ -183,6 +194,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api_v1.include_router(accounts_api.router)
     api_v1.include_router(audit_api.router)
     api_v1.include_router(reference_api.router)
+    api_v1.include_router(actions_api.router)
     app.include_router(api_v1)
     app.include_router(protected_pages, dependencies=[Depends(require_actor)])
 

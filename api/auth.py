@@ -96,6 +96,19 @@ async def verify_csrf(request: Request, expected: str) -> None:
         raise Forbidden("the form has expired or did not come from this site; reload and try again")
 
 
+def identify_for_error_page(request: Request) -> None:
+    """An error page for a path no route matched still shows who is signed in (no CSRF check:
+    nothing is being changed). Runs in the thread pool, like every sync handler."""
+    if getattr(request.state, "actor", None) is not None:
+        return
+    try:
+        actor, csrf_token = _resolve(database(request), None, request.cookies.get(SESSION_COOKIE))
+    except Exception:  # the error page must render even if the database is down
+        actor, csrf_token = ANONYMOUS, None
+    request.state.actor = actor
+    request.state.csrf_token = csrf_token
+
+
 CurrentActor = Annotated[Actor, Depends(current_actor)]
 
 

@@ -13,6 +13,7 @@ from domain import clock, migrations
 from domain.accounts import service as accounts
 from domain.accounts.rules import SYSTEM, Role, Scope
 from domain.accounts.schemas import TokenCreate, UserCreate, UserUpdate
+from domain.actions.generate import generate_actions
 from domain.config import ConfigurationError, Settings, get_settings
 from domain.db import Database
 from domain.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
@@ -80,15 +81,23 @@ def migrate() -> None:
 
 
 @app.command("seed-demo")
-def seed_demo_command() -> None:
-    """Load the LLR demo data set (idempotent) and print the demo sign-ins."""
+def seed_demo_command(
+    actions: Annotated[int, typer.Option(min=0, help="Generate this many more actions.")] = 0,
+) -> None:
+    """Load the LLR demo data set (idempotent), plus N generated records for scale tests."""
     settings = _settings()
     db = Database(settings.database_url)
+    now = clock.now()
     with db.session(writing=True) as session:
-        report = seed_demo(session, now=clock.now())
+        report = seed_demo(session, now=now)
+        if actions:
+            with typer.progressbar(length=actions, label="Generating actions") as bar:
+                generate_actions(session, actions, now=now, progress=bar.update)
     db.dispose()
     created = ", ".join(f"{n} {what}" for what, n in report.created.items()) or "nothing new"
     typer.echo(f"Demo data loaded ({created}).")
+    if actions:
+        typer.echo(f"Generated {actions} actions.")
     typer.echo(f"Demo sign-ins (password for each: {DEMO_PASSWORD}):")
     for user in DEMO_USERS:
         typer.echo(f"  {user.role.value:<20} {user.email}")

@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import re
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 import orjson
 from fastapi import Depends, Header, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.responses import Response, StreamingResponse
@@ -20,6 +21,7 @@ from starlette.responses import Response, StreamingResponse
 from api.auth import database
 from domain import clock
 from domain.accounts.rules import Actor
+from domain.errors import invalid
 from domain.idempotency import service as idempotency
 from domain.listing import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
 
@@ -48,7 +50,7 @@ def dumps(value: Any) -> bytes:
 
 
 def _json(model: BaseModel) -> Any:
-    return model.model_dump(mode="json")
+    return model.model_dump(mode="json", by_alias=True)
 
 
 def etag_for_version(version: int) -> str:
@@ -82,13 +84,18 @@ def resource_response(
     )
 
 
+NO_VERSION = 0  # records start at version 1, so this never matches
+
+
 def expected_version(
     if_match: Annotated[
         str | None,
         Header(alias="If-Match", description="The ETag from your last GET; required."),
     ] = None,
 ) -> int:
-    """The version the caller last saw, from If-Match. Missing → 428; unusable → 412."""
+    """The version the caller last saw, from If-Match. Missing → 428; unusable → a version
+    no record has, so the service answers 412 (or 404) after the rest of the request is
+    validated, and a bad path or body still gets its 422."""
     header = if_match
     if header is None:
         raise HttpProblem(
@@ -97,8 +104,8 @@ def expected_version(
             loc=["header", "If-Match"],
         )
     value = header.strip().removeprefix("W/").strip('"')
-    if not value.isdigit():
-        raise HttpProblem(412, "If-Match does not match the record's current version")
+    if not (value.isascii() and value.isdigit() and len(value) <= 18):
+        return NO_VERSION
     return int(value)
 
 
@@ -113,6 +120,13 @@ IdempotencyKey = Annotated[
 ]
 
 
+def _iso_8601_only(value: object) -> object:
+    """Pydantic would also read a bare number as Unix time; the contract says ISO 8601."""
+    if isinstance(value, str) and not re.match(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("must be an ISO 8601 time, like 2024-03-18T10:00:00Z")
+    return value
+
+
 class ListParams:
     """Query parameters every list takes."""
 
@@ -124,6 +138,7 @@ class ListParams:
         ] = None,
         updated_since: Annotated[
             datetime | None,
+            BeforeValidator(_iso_8601_only),
             Query(
                 description="Only items changed at or after this time, ordered by (updated_at, id)."
             ),
@@ -134,6 +149,11 @@ class ListParams:
     ) -> None:
         if updated_since is not None and updated_since.tzinfo is None:
             updated_since = updated_since.replace(tzinfo=UTC)
+        if updated_since is not None:
+            try:
+                updated_since = updated_since.astimezone(UTC)
+            except OverflowError:
+                raise invalid("updated_since", "is not a time this service can store") from None
         self.page = PageRequest(limit=limit, cursor=cursor, updated_since=updated_since)
         self.format = format
 

@@ -7,7 +7,7 @@ Loading is idempotent: records already present (by email or code) are left alone
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlmodel import Session, select
@@ -15,6 +15,9 @@ from sqlmodel import Session, select
 from domain.accounts import service as accounts
 from domain.accounts.rules import SYSTEM, Role
 from domain.accounts.schemas import UserCreate
+from domain.actions import service as actions
+from domain.actions.schemas import ActionCreate, ActionUpdateCreate
+from domain.actions.tables import Action
 from domain.reference import schemas as ref
 from domain.reference import service as reference
 from domain.reference.service import AREAS, NPAS, ORGANISATIONS, TOPICS, ReferenceKind
@@ -154,8 +157,256 @@ def seed_users(db: Session, report: SeedReport, *, now: datetime) -> None:
             report.add("users")
 
 
+# (title, owner org code, owner role, area code or None, due in days from today, status, update)
+DEMO_ACTIONS: list[tuple[str, str, str, str | None, int, str, str]] = [
+    (
+        "Agree with the Force what 999 performance messages can be shared with officers",
+        "opcc",
+        "OPCC Comms Lead",
+        None,
+        -20,
+        "in_progress",
+        "Draft key messages sent to the Force's corporate communications team.",
+    ),
+    (
+        "Bring a full business case for 999 call handling to the May board",
+        "force",
+        "Head of Contact Management",
+        None,
+        -5,
+        "open",
+        "",
+    ),
+    (
+        "Further rape performance paper to the board in four months",
+        "force",
+        "Head of Crime",
+        None,
+        90,
+        "open",
+        "",
+    ),
+    (
+        "Report progress against the 8% rape positive-outcome target",
+        "force",
+        "Head of Crime",
+        None,
+        30,
+        "in_progress",
+        "Positive outcome rate now 6% against the 3.4% baseline.",
+    ),
+    (
+        "Explain the 101 answer times against the 75% two-minute target",
+        "force",
+        "Head of Contact Management",
+        None,
+        3,
+        "open",
+        "",
+    ),
+    (
+        "Ask the NPA commander about ASB hotspot funding",
+        "force",
+        "NPA Commander, Melton",
+        "melton",
+        -12,
+        "open",
+        "",
+    ),
+    (
+        "Sheep worrying: business case for rural crime officers",
+        "force",
+        "Rural Crime Team Lead",
+        "rutland",
+        -60,
+        "done",
+        "Business case approved at the Chief Officer Team meeting.",
+    ),
+    (
+        "Car cruising: agree a joint enforcement plan with the council",
+        "leicester-city-council",
+        "Community Safety Manager",
+        "leicester",
+        14,
+        "in_progress",
+        "First joint operation planned for the next bank holiday weekend.",
+    ),
+    (
+        "Share speed watch results from Charnwood villages",
+        "road-safety-partnership",
+        "Road Safety Partnership Coordinator",
+        "charnwood",
+        6,
+        "open",
+        "",
+    ),
+    (
+        "Tell Blaby residents the outcome of the parking review",
+        "opcc",
+        "OPCC Engagement Officer",
+        "blaby",
+        -3,
+        "open",
+        "",
+    ),
+    (
+        "Write to parish councils in Harborough about surgery dates",
+        "opcc",
+        "OPCC Engagement Officer",
+        "harborough",
+        21,
+        "done",
+        "Letters sent to all 46 councils.",
+    ),
+    (
+        "Confirm extra patrols in Hinckley town centre on Friday nights",
+        "force",
+        "NPA Commander, Hinckley and Bosworth",
+        "hinckley-and-bosworth",
+        2,
+        "in_progress",
+        "",
+    ),
+    (
+        "E-scooter seizures: publish the quarterly figures",
+        "force",
+        "Roads Policing Inspector",
+        "leicester",
+        40,
+        "open",
+        "",
+    ),
+    (
+        "Arrange a substance misuse briefing for Oadby and Wigston councillors",
+        "csp",
+        "Community Safety Partnership Chair",
+        "oadby-and-wigston",
+        -30,
+        "cancelled",
+        "",
+    ),
+    (
+        "Follow up North West Leicestershire surgery: rural crime concerns",
+        "force",
+        "Rural Crime Team Lead",
+        "north-west-leicestershire",
+        10,
+        "open",
+        "",
+    ),
+    (
+        "Update the Panel on Community Day coverage",
+        "opcc",
+        "OPCC Governance and Performance Manager",
+        None,
+        25,
+        "open",
+        "",
+    ),
+    (
+        "Review victim referral rates with Victim First",
+        "opcc",
+        "OPCC Commissioning Manager",
+        None,
+        -8,
+        "in_progress",
+        "Data request sent.",
+    ),
+    (
+        "Agree a road safety campaign for Rutland villages",
+        "rutland-county-council",
+        "Highways Officer",
+        "rutland",
+        55,
+        "open",
+        "",
+    ),
+    (
+        "Response times: continue monitoring and report to the next board",
+        "force",
+        "Head of Response",
+        None,
+        45,
+        "open",
+        "",
+    ),
+    (
+        "Publish the you said, we did summary for the Melton Community Day",
+        "opcc",
+        "OPCC Comms Lead",
+        "melton",
+        -1,
+        "done",
+        "Published on the OPCC website.",
+    ),
+]
+
+
+def seed_actions(db: Session, report: SeedReport, *, now: datetime) -> None:
+    """Twenty named actions twice over (demo and a repeat set for the following quarter)."""
+    existing = db.exec(select(Action.title)).all()
+    if existing:
+        return
+    today = now.date()
+    for round_offset in (0, 91):
+        for title, org, owner, area, due_in, status, note in DEMO_ACTIONS:
+            action = actions.create_action(
+                db,
+                SYSTEM,
+                ActionCreate(
+                    title=title if round_offset == 0 else f"{title} (next quarter)",
+                    owner_org=org,
+                    owner_name=owner,
+                    area=area,
+                    due_on=today + timedelta(days=due_in + round_offset),
+                    detail="Captured at the Commissioner's debrief.",
+                    private_note="Internal: raised by the Chief Executive.",
+                ),
+                now=now,
+            )
+            assert action.id is not None
+            report.add("actions")
+            target = status if round_offset == 0 else "open"
+            if note:
+                actions.add_update(db, SYSTEM, action.id, ActionUpdateCreate(body=note), now=now)
+            if target in ("in_progress", "done"):
+                actions.transition_action(
+                    db,
+                    SYSTEM,
+                    action.id,
+                    to="in_progress",
+                    note="",
+                    expected_version=action.version,
+                    now=now,
+                    today=today,
+                )
+            if target == "done":
+                actions.transition_action(
+                    db,
+                    SYSTEM,
+                    action.id,
+                    to="done",
+                    note="Completed",
+                    expected_version=action.version,
+                    now=now,
+                    today=today,
+                )
+            if target == "cancelled":
+                actions.transition_action(
+                    db,
+                    SYSTEM,
+                    action.id,
+                    to="cancelled",
+                    note="Superseded by the CSP's own plan",
+                    expected_version=action.version,
+                    now=now,
+                    today=today,
+                )
+
+
 def seed_demo(db: Session, *, now: datetime) -> SeedReport:
     report = SeedReport(created={})
     seed_reference(db, report, now=now)
     seed_users(db, report, now=now)
+    seed_actions(db, report, now=now)
     return report

@@ -3,19 +3,25 @@
 from sqlmodel import SQLModel
 
 from domain.accounts.tables import ApiToken, SignInAttempt, User, WebSession
+from domain.actions.tables import Action, ActionTransition, ActionUpdate
 from domain.audit.tables import AuditEvent
 from domain.idempotency.tables import IdempotencyRecord
 from domain.reference.tables import Area, NeighbourhoodPolicingArea, Organisation, Topic
+from domain.refs import RefCounter
 
 metadata = SQLModel.metadata
 
 __all__ = [
+    "Action",
+    "ActionTransition",
+    "ActionUpdate",
     "ApiToken",
     "Area",
     "AuditEvent",
     "IdempotencyRecord",
     "NeighbourhoodPolicingArea",
     "Organisation",
+    "RefCounter",
     "SignInAttempt",
     "Topic",
     "User",

@@ -143,7 +143,11 @@ def make_token(
     _, secret = accounts.create_token(
         session,
         SYSTEM,
-        TokenCreate(name=name or f"{role.value} token", role=role, scopes=sorted(scopes or ROLE_SCOPES[role])),
+        TokenCreate(
+            name=name or f"{role.value} token",
+            role=role,
+            scopes=sorted(scopes or ROLE_SCOPES[role]),
+        ),
         now=NOW,
     )
     return secret
@@ -189,7 +193,8 @@ def sign_in(client: TestClient, email: str, password: str = PASSWORD) -> None:
     page = client.get("/sign-in")
     token = page.text.split('name="csrf_token" value="', 1)[1].split('"', 1)[0]
     response = client.post(
-        "/sign-in", data={"email": email, "password": password, "csrf_token": token},
+        "/sign-in",
+        data={"email": email, "password": password, "csrf_token": token},
         follow_redirects=False,
     )
     assert response.status_code == 303, response.text

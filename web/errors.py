@@ -7,6 +7,7 @@ from urllib.parse import quote
 from fastapi import Request
 from starlette.responses import RedirectResponse, Response
 
+from api.auth import identify_for_error_page
 from web.templating import render
 
 TITLES = {
@@ -28,6 +29,7 @@ def error_page(request: Request, status: int, detail: str | None = None) -> Resp
     if status == 401:
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/sign-in?next={quote(target)}", status_code=303)
+    identify_for_error_page(request)
     title = TITLES.get(status, TITLES[400] if status < 500 else TITLES[500])
     shown = detail if status != 500 else "Try again later. The problem has been logged."
     return render(

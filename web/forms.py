@@ -4,14 +4,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Annotated, Any, TypeVar
 
-from fastapi import Request
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from domain.errors import Invalid
 
 M = TypeVar("M", bound=BaseModel)
+GENERAL = "form"  # the error key for a message about the whole form, not one field
+_CONTINUES_LABEL = ("must ", "is ", "are ", "cannot ", "can ", "should ", "has ", "does ")
 
 
 @dataclass
@@ -24,7 +26,11 @@ class Form:
 
     @property
     def error_summary(self) -> list[dict[str, str]]:
-        return [{"text": msg, "href": f"#{name}"} for name, msg in self.errors.items()]
+        """Field errors link to their field; a general error (name "form") has no link."""
+        return [
+            {"text": msg} if name == GENERAL else {"text": msg, "href": f"#{name}"}
+            for name, msg in self.errors.items()
+        ]
 
     def error(self, name: str) -> dict[str, str] | None:
         return {"text": self.errors[name]} if name in self.errors else None
@@ -37,9 +43,14 @@ class Form:
 
     def add_invalid(self, exc: Invalid) -> None:
         for error in exc.errors:
-            name = str(error.loc[-1]) if error.loc else "form"
+            name = str(error.loc[-1]) if error.loc else GENERAL
             label = self.labels.get(name, name.replace("_", " ").capitalize())
-            self.add(name, f"{label} {error.msg}")
+            msg = error.msg
+            if name == GENERAL or not msg.startswith(_CONTINUES_LABEL):
+                # "another topic already uses this code" reads as a sentence on its own
+                self.add(name, msg[:1].upper() + msg[1:])
+            else:
+                self.add(name, f"{label} {msg}")
 
     def add_validation(self, exc: ValidationError) -> None:
         for error in exc.errors():
@@ -49,10 +60,24 @@ class Form:
     def _message(self, name: str, error: Any) -> str:
         label = self.labels.get(name, name.replace("_", " ").capitalize())
         kind = error["type"]
-        if kind == "missing" or (kind == "string_too_short" and not self.values.get(name)):
+        blank = not str(self.values.get(name) or "").strip()
+        if kind == "missing" or (kind == "string_too_short" and blank):
             return f"Enter {label[0].lower() + label[1:]}"
         if kind in ("enum", "literal_error"):
             return f"Select {label[0].lower() + label[1:]}"
+        ctx = error.get("ctx") or {}
+        if kind == "string_too_short":
+            return f"{label} must be {ctx.get('min_length')} characters or more"
+        if kind == "string_too_long":
+            return f"{label} must be {ctx.get('max_length')} characters or fewer"
+        if kind == "string_pattern_mismatch":
+            return f"{label} is not in the right format"
+        if kind in ("int_parsing", "int_type", "int_from_float"):
+            return f"{label} must be a whole number"
+        if kind in ("greater_than_equal", "greater_than"):
+            return f"{label} must be {ctx.get('ge', ctx.get('gt'))} or more"
+        if kind in ("less_than_equal", "less_than"):
+            return f"{label} must be {ctx.get('le', ctx.get('lt'))} or less"
         msg = str(error["msg"]).removeprefix("Value error, ")
         return f"{label} {msg[0].lower() + msg[1:]}"
 
@@ -67,6 +92,10 @@ async def read_form(request: Request) -> dict[str, Any]:
         items = [v for v in form.getlist(key) if isinstance(v, str)]
         values[key] = items if len(items) > 1 else (items[0] if items else "")
     return values
+
+
+FormValues = Annotated[dict[str, Any], Depends(read_form)]
+"""The posted fields as a dependency, so a route that then works the database can stay sync."""
 
 
 def parse(schema: type[M], form: Form, data: dict[str, Any]) -> M | None:

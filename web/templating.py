@@ -65,7 +65,11 @@ templates.env.filters["checkbox_item"] = _checkbox_item
 
 
 def is_htmx(request: Request) -> bool:
-    return request.headers.get("hx-request") == "true"
+    """htmx swapping part of a page; a history restore (back button, cache miss) wants it all."""
+    headers = request.headers
+    return (
+        headers.get("hx-request") == "true" and headers.get("hx-history-restore-request") != "true"
+    )
 
 
 def render(

@@ -13,12 +13,18 @@ from domain.accounts.rules import Role, Scope
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MIN_PASSWORD_LENGTH = 12
 
-Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=120)]
+# No NUL: PostgreSQL text cannot hold it, so it is refused here as a 422, not a 500.
+Name = Annotated[
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\x00]*$"
+    ),
+]
 
 
 def normalise_email(value: str) -> str:
     value = value.strip().lower()
-    if not EMAIL_PATTERN.match(value) or len(value) > 254:
+    if not EMAIL_PATTERN.match(value) or len(value) > 254 or not value.isprintable():
         raise ValueError("must be an email address, like name@example.org")
     return value
 

@@ -113,6 +113,19 @@ def _active_admins(db: Session) -> int:
     return int(db.exec(stmt).one())
 
 
+def _lock_admins(db: Session) -> None:
+    """Changes that could remove an administrator queue on the admins' rows (always in id
+    order, before the user's own row), so two admins demoting each other at once cannot
+    both see the other one still there and leave none (PostgreSQL; SQLite's writers queue
+    anyway)."""
+    db.exec(
+        select(User.id)
+        .where(User.role == Role.ADMIN.value, User.active == True)  # noqa: E712
+        .order_by(col(User.id))
+        .with_for_update()
+    ).all()
+
+
 def update_user(
     db: Session,
     actor: Actor,
@@ -124,6 +137,8 @@ def update_user(
 ) -> User:
     """Change name, role or active flag. Deactivation ends the user's sessions at once."""
     require(actor, Scope.ADMIN)
+    if data.role is not None or data.active is False:
+        _lock_admins(db)
     user = db.get(User, user_id, with_for_update=True)
     if user is None:
         raise NotFound(f"no user with id {user_id}")

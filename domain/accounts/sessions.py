@@ -65,6 +65,8 @@ def sign_in(
 ) -> SignedIn:
     """Checks the rate limit first, then the password; a new session id every time."""
     email = email.strip().lower()
+    if not email.isprintable():
+        email = ""  # no one's address (and NUL would break PostgreSQL); still counted per IP
     since = now - limits.window
     if (
         _failures(db, SignInAttempt.email, email, since) >= limits.per_account

@@ -21,8 +21,8 @@ def fingerprint(method: str, path: str, body: bytes) -> str:
 
 def find(db: Session, *, caller: str, key: str, fingerprint: str) -> IdempotencyRecord | None:
     """The earlier request with this key, if any; a different body under the same key is refused."""
-    if not 1 <= len(key) <= 200:
-        raise invalid("Idempotency-Key", "must be 1 to 200 characters")
+    if not 1 <= len(key) <= 200 or not key.isprintable():
+        raise invalid("Idempotency-Key", "must be 1 to 200 printable characters")
     found = db.exec(
         select(IdempotencyRecord).where(
             IdempotencyRecord.caller == caller, IdempotencyRecord.key == key

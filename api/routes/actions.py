@@ -1,0 +1,220 @@
+"""/actions, their updates and transitions, and /force-inbox."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, Request
+from starlette.responses import Response
+
+from api.auth import CurrentActor, DbSession
+from api.problems import list_responses, problem_responses
+from api.toolkit import (
+    ExpectedVersion,
+    IdempotencyKey,
+    ListOf,
+    ListQuery,
+    created_response,
+    list_response,
+    resource_response,
+)
+from domain import clock
+from domain.actions import inbox
+from domain.actions import service as actions
+from domain.actions.rules import ActionStatus, SourceType
+from domain.actions.schemas import (
+    ActionChange,
+    ActionCreate,
+    ActionDetail,
+    ActionDetailForForce,
+    ActionRead,
+    ActionReadForForce,
+    ActionUpdateCreate,
+    ActionUpdateRead,
+    TransitionRequest,
+)
+from domain.listing import Page, PageRequest
+
+router = APIRouter(tags=["actions"])
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Code = Annotated[str | None, Query(max_length=40)]
+OneAction = ActionDetail | ActionDetailForForce
+
+
+def _detail_response(
+    request: Request, db: DbSession, actor: CurrentActor, action_id: int, *, status_code: int = 200
+) -> Response:
+    shown = actions.detail(db, actor, action_id, today=clock.today())
+    return resource_response(request, shown, version=shown.version, status_code=status_code)
+
+
+@router.get(
+    "/actions",
+    response_model=ListOf[ActionRead] | ListOf[ActionReadForForce],
+    responses=list_responses(),
+)
+def list_actions(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    params: ListQuery,
+    source_type: SourceType | None = None,
+    source_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
+    owner_org: Code = None,
+    status: ActionStatus | None = None,
+    overdue: bool | None = None,
+    due_before: date | None = None,
+    due_after: date | None = None,
+    area: Code = None,
+    q: Annotated[str | None, Query(max_length=200, description="Text in the title or ref.")] = None,
+) -> Response:
+    """Actions the caller may see; the Force sees only what it owns."""
+    filters = actions.ActionFilters(
+        source_type=source_type,
+        source_id=source_id,
+        owner_org=owner_org,
+        status=status,
+        overdue=overdue,
+        due_before=due_before,
+        due_after=due_after,
+        area=area,
+        q=q,
+    )
+    today = clock.today()
+
+    def fetch(session: DbSession, page: PageRequest) -> Page[ActionReadForForce]:
+        return actions.list_actions(session, actor, filters=filters, page=page, today=today)
+
+    return list_response(request, db, params, fetch, actions.read_schema(actor), filename="actions")
+
+
+@router.post(
+    "/actions", status_code=201, response_model=OneAction, responses=problem_responses(409)
+)
+def create_action(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    body: ActionCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    def create() -> tuple[OneAction, int, str]:
+        action = actions.create_action(db, actor, body, now=clock.now())
+        assert action.id is not None
+        shown = actions.detail(db, actor, action.id, today=clock.today())
+        return shown, shown.version, f"/api/v1/actions/{action.id}"
+
+    return created_response(request, db, actor, body, idempotency_key, create)
+
+
+@router.get("/actions/{action_id}", response_model=OneAction, responses=problem_responses(404))
+def get_action(request: Request, db: DbSession, actor: CurrentActor, action_id: Id) -> Response:
+    """One action with its `history`; ETag is its version."""
+    return _detail_response(request, db, actor, action_id)
+
+
+@router.patch(
+    "/actions/{action_id}",
+    response_model=OneAction,
+    responses=problem_responses(404, 409, 412, 428),
+)
+def change_action(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    action_id: Id,
+    body: ActionChange,
+    version: ExpectedVersion,
+) -> Response:
+    actions.change_action(db, actor, action_id, body, expected_version=version, now=clock.now())
+    return _detail_response(request, db, actor, action_id)
+
+
+@router.post(
+    "/actions/{action_id}/transitions",
+    response_model=OneAction,
+    responses=problem_responses(404, 409, 412, 428),
+)
+def transition_action(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    action_id: Id,
+    body: TransitionRequest,
+    version: ExpectedVersion,
+) -> Response:
+    """Move the action along its lifecycle; cancelling and reopening need a `note`."""
+    actions.transition_action(
+        db,
+        actor,
+        action_id,
+        to=body.to,
+        note=body.note,
+        expected_version=version,
+        now=clock.now(),
+        today=clock.today(),
+    )
+    return _detail_response(request, db, actor, action_id)
+
+
+@router.get(
+    "/actions/{action_id}/updates",
+    response_model=ListOf[ActionUpdateRead],
+    responses=list_responses(404),
+)
+def list_updates(
+    request: Request, db: DbSession, actor: CurrentActor, action_id: Id, params: ListQuery
+) -> Response:
+    return list_response(
+        request,
+        db,
+        params,
+        lambda session, page: actions.list_updates(session, actor, action_id, page=page),
+        ActionUpdateRead,
+        filename=f"action-{action_id}-updates",
+    )
+
+
+@router.post(
+    "/actions/{action_id}/updates",
+    status_code=201,
+    response_model=ActionUpdateRead,
+    responses=problem_responses(404, 409),
+)
+def add_update(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    action_id: Id,
+    body: ActionUpdateCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Append a dated note; updates are never edited or deleted."""
+
+    def create() -> tuple[ActionUpdateRead, int, str]:
+        update = actions.add_update(db, actor, action_id, body, now=clock.now())
+        return (
+            ActionUpdateRead.model_validate(update),
+            update.version,
+            f"/api/v1/actions/{action_id}/updates",
+        )
+
+    return created_response(request, db, actor, body, idempotency_key, create)
+
+
+@router.get(
+    "/force-inbox",
+    response_model=ListOf[inbox.InboxEntry],
+    responses=list_responses(),
+)
+def force_inbox(
+    request: Request, db: DbSession, actor: CurrentActor, params: ListQuery
+) -> Response:
+    """Everything the Force owes across sources: overdue first, then by due date."""
+    today = clock.today()
+
+    def fetch(session: DbSession, page: PageRequest) -> Page[inbox.InboxEntry]:
+        return inbox.force_inbox(session, actor, today=today, limit=page.limit, cursor=page.cursor)
+
+    return list_response(request, db, params, fetch, inbox.InboxEntry, filename="force-inbox")

@@ -1,0 +1,1 @@
+"""Actions: the one lifecycle every board, escalation, engagement, review and objective shares."""

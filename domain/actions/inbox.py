@@ -1,0 +1,177 @@
+"""The force liaison inbox: everything the Force owes, across sources, overdue first.
+
+Each source of obligations is a provider (actions now; escalation responses and complaint
+recommendations register their own). Entries are ordered by (due date, kind, id), so the
+overdue ones come first, and pages are cut by keyset across all providers.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Protocol
+
+from pydantic import BaseModel
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, false, func, or_, true
+from sqlmodel import Session, col, select
+
+from domain.accounts.policy import require
+from domain.accounts.rules import SYSTEM, Actor, Scope
+from domain.actions.rules import CLOSED, DUE_SOON_DAYS, ActionStatus, is_due_soon, is_overdue
+from domain.actions.schemas import SourceLink
+from domain.actions.service import views
+from domain.actions.tables import Action
+from domain.errors import invalid
+from domain.listing import MAX_LIMIT, Page
+from domain.reference.tables import Organisation
+
+InboxKey = tuple[date, str, int]
+
+
+class InboxEntry(BaseModel):
+    kind: str
+    id: int
+    ref: str
+    title: str
+    due_on: date
+    status: str
+    overdue: bool
+    due_soon: bool
+    url: str
+    source: SourceLink | None = None
+
+
+@dataclass(frozen=True)
+class InboxCounts:
+    total: int = 0
+    overdue: int = 0
+    due_soon: int = 0
+
+    def __add__(self, other: InboxCounts) -> InboxCounts:
+        return InboxCounts(
+            self.total + other.total, self.overdue + other.overdue, self.due_soon + other.due_soon
+        )
+
+
+class InboxProvider(Protocol):
+    kind: str
+
+    def entries(
+        self, db: Session, *, today: date, after: InboxKey | None, limit: int
+    ) -> list[InboxEntry]: ...
+
+    def counts(self, db: Session, *, today: date) -> InboxCounts: ...
+
+
+def after_clause(
+    due_column: Any, id_column: Any, kind: str, after: InboxKey | None
+) -> ColumnElement[bool]:
+    """Rows of one provider that sort after `after` in (due date, kind, id) order."""
+    if after is None:
+        return true()
+    due, after_kind, after_id = after
+    if kind == after_kind:
+        same_day: ColumnElement[bool] = id_column > after_id
+    else:
+        same_day = true() if kind > after_kind else false()
+    return or_(due_column > due, and_(due_column == due, same_day))
+
+
+class ForceActions:
+    """Open actions owned by the Force."""
+
+    kind = "action"
+
+    def _owed(self) -> ColumnElement[bool]:
+        force = select(Organisation.id).where(Organisation.kind == "force")
+        return and_(
+            col(Action.owner_org_id).in_(force),
+            col(Action.status).not_in([s.value for s in CLOSED]),
+        )
+
+    def entries(
+        self, db: Session, *, today: date, after: InboxKey | None, limit: int
+    ) -> list[InboxEntry]:
+        stmt = (
+            select(Action)
+            .where(self._owed(), after_clause(Action.due_on, Action.id, self.kind, after))
+            .order_by(col(Action.due_on), col(Action.id))
+            .limit(limit)
+        )
+        actions = list(db.exec(stmt).all())
+        shown = views(db, SYSTEM, actions, today=today)
+        return [
+            InboxEntry(
+                kind=self.kind,
+                id=v.id,
+                ref=v.ref,
+                title=v.title,
+                due_on=v.due_on,
+                status=v.status.value,
+                overdue=is_overdue(ActionStatus(v.status), v.due_on, today),
+                due_soon=is_due_soon(ActionStatus(v.status), v.due_on, today),
+                url=f"/actions/{v.id}",
+                source=v.source,
+            )
+            for v in shown
+        ]
+
+    def counts(self, db: Session, *, today: date) -> InboxCounts:
+        soon = today + timedelta(days=DUE_SOON_DAYS)
+        total, overdue, due_soon = db.exec(
+            select(
+                func.count(),
+                func.count().filter(col(Action.due_on) < today),
+                func.count().filter(and_(col(Action.due_on) >= today, col(Action.due_on) <= soon)),
+            ).where(self._owed())
+        ).one()
+        return InboxCounts(int(total), int(overdue), int(due_soon))
+
+
+PROVIDERS: list[InboxProvider] = [ForceActions()]
+
+
+def register_provider(provider: InboxProvider) -> None:
+    PROVIDERS.append(provider)
+
+
+def _encode(key: InboxKey) -> str:
+    raw = json.dumps([key[0].isoformat(), key[1], key[2]]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(cursor: str) -> InboxKey:
+    try:
+        due, kind, ident = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return date.fromisoformat(due), str(kind), int(ident)
+    except (ValueError, TypeError, json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise invalid("cursor", "is not a cursor this list gave out") from exc
+
+
+def force_inbox(
+    db: Session, actor: Actor, *, today: date, limit: int = 50, cursor: str | None = None
+) -> Page[InboxEntry]:
+    require(actor, Scope.READ_ACTIONS)
+    if not 1 <= limit <= MAX_LIMIT:
+        raise invalid("limit", f"must be between 1 and {MAX_LIMIT}")
+    after = _decode(cursor) if cursor else None
+    merged: list[InboxEntry] = []
+    for provider in PROVIDERS:
+        merged.extend(provider.entries(db, today=today, after=after, limit=limit + 1))
+    merged.sort(key=lambda e: (e.due_on, e.kind, e.id))
+    page = merged[:limit]
+    more = len(merged) > limit
+    next_cursor = _encode((page[-1].due_on, page[-1].kind, page[-1].id)) if more and page else None
+    return Page(items=page, next_cursor=next_cursor)
+
+
+def inbox_counts(db: Session, actor: Actor, *, today: date) -> InboxCounts:
+    require(actor, Scope.READ_ACTIONS)
+    total = InboxCounts()
+    for provider in PROVIDERS:
+        total = total + provider.counts(db, today=today)
+    return total

@@ -1,0 +1,65 @@
+"""Actions, their append-only updates, and their status history."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Column, Index, String, Text
+from sqlmodel import Field
+
+from domain.records import Record
+
+
+class Action(Record, table=True):
+    __tablename__ = "actions"
+    __table_args__ = (
+        Index("ix_actions_updated_at_id", "updated_at", "id"),
+        Index("ix_actions_status_due", "status", "due_on", "id"),
+        Index("ix_actions_owner_status_due", "owner_org_id", "status", "due_on"),
+        Index("ix_actions_source", "source_type", "source_id"),
+        Index("ix_actions_area", "area_id"),
+    )
+
+    ref: str = Field(sa_column=Column(String(20), unique=True, nullable=False))
+    title: str = Field(sa_type=String(200), nullable=False)
+    detail: str = Field(default="", sa_column=Column(Text, nullable=False))
+    private_note: str = Field(default="", sa_column=Column(Text, nullable=False))
+    source_type: str = Field(sa_type=String(30), nullable=False)
+    source_id: int | None = Field(default=None, nullable=True)
+    owner_org_id: int = Field(foreign_key="organisations.id", nullable=False)
+    owner_name: str = Field(default="", sa_type=String(200), nullable=False)
+    area_id: int | None = Field(default=None, foreign_key="areas.id", nullable=True)
+    created_by: str = Field(sa_type=String(200), nullable=False)
+    due_on: date = Field(nullable=False)
+    status: str = Field(sa_type=String(20), nullable=False)
+    completed_on: date | None = Field(default=None, nullable=True)
+    outcome: str = Field(default="", sa_column=Column(Text, nullable=False))
+    public: bool = Field(default=False, nullable=False)
+    you_said_we_did: str = Field(default="", sa_type=String(500), nullable=False)
+    told_on: date | None = Field(default=None, nullable=True)
+
+
+class ActionUpdate(Record, table=True):
+    """A dated note on an action. Append-only: never edited, never deleted."""
+
+    __tablename__ = "action_updates"
+    __table_args__ = (Index("ix_action_updates_action", "action_id", "id"),)
+
+    action_id: int = Field(foreign_key="actions.id", nullable=False)
+    author: str = Field(sa_type=String(200), nullable=False)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    evidence_url: str = Field(default="", sa_type=String(500), nullable=False)
+    internal: bool = Field(default=False, nullable=False)
+
+
+class ActionTransition(Record, table=True):
+    """One step of an action's lifecycle: who moved it, when, from what, to what, and why."""
+
+    __tablename__ = "action_transitions"
+    __table_args__ = (Index("ix_action_transitions_action", "action_id", "id"),)
+
+    action_id: int = Field(foreign_key="actions.id", nullable=False)
+    actor: str = Field(sa_type=String(200), nullable=False)
+    from_status: str | None = Field(default=None, sa_type=String(20), nullable=True)
+    to_status: str = Field(sa_type=String(20), nullable=False)
+    note: str = Field(default="", sa_column=Column(Text, nullable=False))

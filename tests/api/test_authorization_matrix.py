@@ -1,0 +1,258 @@
+"""S1: every operation of the JSON API × every role and a narrowed token, allow or deny,
+in one explicit table. A new /api/v1 operation fails `test_the_table_covers_every_operation`
+until someone decides, here, who may call it."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import pytest
+from fastapi.routing import APIRoute, iter_route_contexts
+
+from domain import clock
+from domain.accounts.rules import Role, Scope
+from tests.conftest import Caller
+
+# Who calls, in the order the table's letters are written.
+CALLERS: dict[str, tuple[Role, frozenset[Scope] | None] | None] = {
+    "admin": (Role.ADMIN, None),
+    "opcc_staff": (Role.OPCC_STAFF, None),
+    "complaints_reviewer": (Role.COMPLAINTS_REVIEWER, None),
+    "force_liaison": (Role.FORCE_LIAISON, None),
+    "viewer": (Role.VIEWER, None),
+    # An admin-role token narrowed to one read scope: its scopes, not its role, decide.
+    "admin token [read:actions]": (Role.ADMIN, frozenset({Scope.READ_ACTIONS})),
+    # A force liaison token that may read but not respond.
+    "force token [read:actions]": (Role.FORCE_LIAISON, frozenset({Scope.READ_ACTIONS})),
+    "anonymous": None,
+}
+# Y: allowed (2xx). n: refused, 403. a: 401 (who are you?).
+ADMIN_ONLY = "Ynnnnnna"
+ANY_CALLER = "YYYYYYYa"
+ACTION_WRITERS = "YYYnnnna"
+ACTION_RESPONDERS = "YYYYnnna"  # OPCC editors; the Force on what it owns
+
+EXPECTED: dict[str, str] = {
+    "GET /api/v1/me": ANY_CALLER,
+    "GET /api/v1/users": ADMIN_ONLY,
+    "POST /api/v1/users": ADMIN_ONLY,
+    "GET /api/v1/users/{user_id}": ADMIN_ONLY,
+    "PATCH /api/v1/users/{user_id}": ADMIN_ONLY,
+    "GET /api/v1/tokens": ADMIN_ONLY,
+    "POST /api/v1/tokens": ADMIN_ONLY,
+    "GET /api/v1/tokens/{token_id}": ADMIN_ONLY,
+    "DELETE /api/v1/tokens/{token_id}": ADMIN_ONLY,
+    "GET /api/v1/audit-events": ADMIN_ONLY,
+    # Reference data: anyone signed in reads it; only admins change it.
+    **{
+        f"{method} /api/v1/{kind}{suffix}": (ANY_CALLER if method == "GET" else ADMIN_ONLY)
+        for kind in ("organisations", "areas", "npas", "topics")
+        for method, suffix in (("GET", ""), ("POST", ""), ("GET", "/{record_id}"),
+                               ("PATCH", "/{record_id}"))
+    },
+    # Actions (DOMAIN.md §6): everyone with read:actions reads (the Force only what it owns);
+    # OPCC editors write; the Force responds on its own actions.
+    "GET /api/v1/actions": ANY_CALLER,
+    "POST /api/v1/actions": ACTION_WRITERS,
+    "GET /api/v1/actions/{action_id}": ANY_CALLER,
+    "PATCH /api/v1/actions/{action_id}": ACTION_WRITERS,
+    "POST /api/v1/actions/{action_id}/transitions": ACTION_RESPONDERS,
+    "GET /api/v1/actions/{action_id}/updates": ANY_CALLER,
+    "POST /api/v1/actions/{action_id}/updates": ACTION_RESPONDERS,
+    "GET /api/v1/force-inbox": ANY_CALLER,
+}
+OUTCOME = {"Y": "allowed", "n": "403", "a": "401"}
+
+
+def api_operations(app) -> set[str]:  # type: ignore[no-untyped-def]
+    found = set()
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, APIRoute) and context.path.startswith("/api/v1"):
+            found |= {f"{m} {context.path}" for m in context.methods - {"HEAD"}}
+    return found
+
+
+def test_the_table_covers_every_operation(app):
+    assert set(EXPECTED) == api_operations(app)
+    assert all(len(row) == len(CALLERS) for row in EXPECTED.values())
+
+
+@dataclass
+class Fixture:
+    admin: Caller
+    ids: dict[str, int]
+    counter: itertools.count
+
+    def fresh(self) -> int:
+        return next(self.counter)
+
+    def etag(self, url: str) -> str:
+        response = self.admin.get(url)
+        assert response.status_code == 200, response.text
+        return response.headers["etag"]
+
+    def create(self, url: str, body: dict[str, Any]) -> dict[str, Any]:
+        response = self.admin.post(url, json=body)
+        assert response.status_code == 201, response.text
+        return response.json()
+
+
+Request = tuple[str, str, dict[str, Any] | None, dict[str, str]]
+Builder = Callable[[Fixture], Request]
+DUE = str(clock.today() + timedelta(days=30))
+
+
+def reference_body(kind: str, n: int, f: Fixture) -> dict[str, Any]:
+    if kind == "organisations":
+        return {"code": f"org-{n}", "name": f"Org {n}", "kind": "partner"}
+    if kind == "areas":
+        return {"code": f"area-{n}", "name": f"Area {n}", "kind": "district",
+                "tile_row": 10 + n // 40, "tile_col": n % 40}
+    if kind == "npas":
+        return {"code": f"npa-{n}", "name": f"NPA {n}", "area_id": f.ids["area"]}
+    return {"code": f"topic-{n}", "name": f"Topic {n}"}
+
+
+def force_action(f: Fixture) -> int:
+    body = {"title": f"Action {f.fresh()}", "owner_org": "force", "due_on": DUE}
+    return f.create("/api/v1/actions", body)["id"]
+
+
+def builders() -> dict[str, Builder]:
+    b: dict[str, Builder] = {
+        "GET /api/v1/me": lambda f: ("GET", "/api/v1/me", None, {}),
+        "GET /api/v1/users": lambda f: ("GET", "/api/v1/users", None, {}),
+        "POST /api/v1/users": lambda f: (
+            "POST", "/api/v1/users",
+            {"email": f"u{f.fresh()}@test.example", "display_name": "U", "role": "viewer",
+             "password": "long enough password"},
+            {},
+        ),
+        "GET /api/v1/users/{user_id}": lambda f: ("GET", f"/api/v1/users/{f.ids['user']}",
+                                                  None, {}),
+        "PATCH /api/v1/users/{user_id}": lambda f: (
+            "PATCH", f"/api/v1/users/{f.ids['user']}", {"display_name": f"N{f.fresh()}"},
+            {"If-Match": f.etag(f"/api/v1/users/{f.ids['user']}")},
+        ),
+        "GET /api/v1/tokens": lambda f: ("GET", "/api/v1/tokens", None, {}),
+        "POST /api/v1/tokens": lambda f: (
+            "POST", "/api/v1/tokens", {"name": "t", "role": "viewer", "scopes": ["read:plan"]},
+            {},
+        ),
+        "GET /api/v1/tokens/{token_id}": lambda f: ("GET", f"/api/v1/tokens/{f.ids['token']}",
+                                                    None, {}),
+        "DELETE /api/v1/tokens/{token_id}": lambda f: (
+            lambda token: ("DELETE", f"/api/v1/tokens/{token}", None, {"If-Match": '"1"'})
+        )(f.create("/api/v1/tokens", {"name": "t", "role": "viewer",
+                                      "scopes": ["read:plan"]})["id"]),
+        "GET /api/v1/audit-events": lambda f: ("GET", "/api/v1/audit-events", None, {}),
+        "GET /api/v1/actions": lambda f: ("GET", "/api/v1/actions", None, {}),
+        "POST /api/v1/actions": lambda f: (
+            "POST", "/api/v1/actions",
+            {"title": f"New {f.fresh()}", "owner_org": "force", "due_on": DUE}, {},
+        ),
+        "GET /api/v1/actions/{action_id}": lambda f: (
+            "GET", f"/api/v1/actions/{f.ids['action']}", None, {},
+        ),
+        "PATCH /api/v1/actions/{action_id}": lambda f: (
+            "PATCH", f"/api/v1/actions/{f.ids['action']}", {"title": f"T{f.fresh()}"},
+            {"If-Match": f.etag(f"/api/v1/actions/{f.ids['action']}")},
+        ),
+        "POST /api/v1/actions/{action_id}/transitions": lambda f: (
+            "POST", f"/api/v1/actions/{force_action(f)}/transitions", {"to": "in_progress"},
+            {"If-Match": '"1"'},
+        ),
+        "GET /api/v1/actions/{action_id}/updates": lambda f: (
+            "GET", f"/api/v1/actions/{f.ids['action']}/updates", None, {},
+        ),
+        "POST /api/v1/actions/{action_id}/updates": lambda f: (
+            "POST", f"/api/v1/actions/{f.ids['action']}/updates", {"body": "Progress made"}, {},
+        ),
+        "GET /api/v1/force-inbox": lambda f: ("GET", "/api/v1/force-inbox", None, {}),
+    }
+    for kind in ("organisations", "areas", "npas", "topics"):
+        one = {"organisations": "organisation", "areas": "area", "npas": "npa",
+               "topics": "topic"}[kind]
+        b[f"GET /api/v1/{kind}"] = lambda f, kind=kind: ("GET", f"/api/v1/{kind}", None, {})
+        b[f"POST /api/v1/{kind}"] = lambda f, kind=kind: (
+            "POST", f"/api/v1/{kind}", reference_body(kind, f.fresh(), f), {},
+        )
+        b[f"GET /api/v1/{kind}/{{record_id}}"] = lambda f, kind=kind, one=one: (
+            "GET", f"/api/v1/{kind}/{f.ids[one]}", None, {},
+        )
+        b[f"PATCH /api/v1/{kind}/{{record_id}}"] = lambda f, kind=kind, one=one: (
+            "PATCH", f"/api/v1/{kind}/{f.ids[one]}", {"name": f"Renamed {f.fresh()}"},
+            {"If-Match": f.etag(f"/api/v1/{kind}/{f.ids[one]}")},
+        )
+    return b
+
+
+@pytest.fixture
+def matrix(api_as, client) -> tuple[Fixture, dict[str, Caller]]:
+    admin = api_as(Role.ADMIN)
+    callers = {
+        name: (api_as(*spec) if spec else Caller(client, {})) for name, spec in CALLERS.items()
+    }
+    f = Fixture(admin=admin, ids={}, counter=itertools.count(1))
+    f.create("/api/v1/organisations", {"code": "force", "name": "Police", "kind": "force"})
+    f.ids["organisation"] = f.create(
+        "/api/v1/organisations", {"code": "opcc", "name": "OPCC", "kind": "opcc"}
+    )["id"]
+    f.ids["area"] = f.create("/api/v1/areas", reference_body("areas", 0, f))["id"]
+    f.ids["npa"] = f.create("/api/v1/npas", reference_body("npas", 0, f))["id"]
+    f.ids["topic"] = f.create("/api/v1/topics", reference_body("topics", 0, f))["id"]
+    f.ids["user"] = f.create("/api/v1/users", builders()["POST /api/v1/users"](f)[2])["id"]
+    f.ids["token"] = f.create(
+        "/api/v1/tokens", {"name": "t", "role": "viewer", "scopes": ["read:plan"]}
+    )["id"]
+    f.ids["action"] = force_action(f)
+    return f, callers
+
+
+def outcome(status: int) -> str:
+    if 200 <= status < 300:
+        return "Y"
+    return {403: "n", 401: "a"}.get(status, f"?{status}")
+
+
+def test_every_role_and_token_gets_exactly_what_the_table_says(matrix):
+    f, callers = matrix
+    build = builders()
+    assert set(build) == set(EXPECTED)
+    mismatches = []
+    for operation, row in EXPECTED.items():
+        for (name, caller), expected in zip(callers.items(), row, strict=True):
+            method, url, body, headers = build[operation](f)
+            response = caller.request(method, url, json=body, headers=headers)
+            got = outcome(response.status_code)
+            if got != "Y":
+                assert response.headers["content-type"] == "application/problem+json"
+            if got != expected:
+                mismatches.append(
+                    f"{operation} as {name}: expected {OUTCOME[expected]}, got "
+                    f"{response.status_code} {response.text[:120]}"
+                )
+    assert not mismatches, "\n".join(mismatches)
+
+
+def test_the_force_cannot_see_or_touch_an_action_it_does_not_own(matrix):
+    f, callers = matrix
+    ours = f.create("/api/v1/actions", {"title": "OPCC only", "owner_org": "opcc", "due_on": DUE})
+    liaison = callers["force_liaison"]
+    assert liaison.get(f"/api/v1/actions/{ours['id']}").status_code == 404
+    ids = [a["id"] for a in liaison.get("/api/v1/actions?limit=500").json()["items"]]
+    assert ours["id"] not in ids
+    assert f.ids["action"] in ids
+    moved = liaison.post(f"/api/v1/actions/{ours['id']}/transitions", json={"to": "done"},
+                         headers={"If-Match": '"1"'})
+    assert moved.status_code in (403, 404)
+
+
+def test_the_openapi_document_is_public(client):
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    assert set(response.json()["paths"]) >= {"/api/v1/me", "/api/v1/areas"}
