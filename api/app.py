@@ -22,8 +22,9 @@ from api.routes import accounts as accounts_api
 from api.routes import actions as actions_api
 from api.routes import audit as audit_api
 from api.routes import health
+from api.routes import plan as plan_api
 from api.routes import reference as reference_api
-from api.toolkit import HttpProblem
+from api.toolkit import HttpProblem, refuse_nul
 from domain.config import PROJECT_ROOT, ConfigurationError, Settings, get_settings
 from domain.db import Database
 from domain.errors import DomainError, Unauthenticated
@@ -190,16 +191,18 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = db
 
     # Protected by default: both surfaces' routers go in with require_actor attached.
-    api_v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(require_actor)])
+    api_v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(require_actor), Depends(refuse_nul)])
     api_v1.include_router(accounts_api.router)
     api_v1.include_router(audit_api.router)
     api_v1.include_router(reference_api.router)
     api_v1.include_router(actions_api.router)
+    api_v1.include_router(plan_api.router)
     app.include_router(api_v1)
     app.include_router(protected_pages, dependencies=[Depends(require_actor)])
 
     # PUBLIC ROUTES: the only ones that answer without signing in.
     app.include_router(health.router)
+    app.include_router(plan_api.public_router, dependencies=[Depends(refuse_nul)])
     app.include_router(public_pages)
 
     app.add_exception_handler(DomainError, _on_domain_error)

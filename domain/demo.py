@@ -18,6 +18,7 @@ from domain.accounts.schemas import UserCreate
 from domain.actions import service as actions
 from domain.actions.schemas import ActionCreate, ActionUpdateCreate
 from domain.actions.tables import Action
+from domain.plan.demo import seed_plan
 from domain.reference import schemas as ref
 from domain.reference import service as reference
 from domain.reference.service import AREAS, NPAS, ORGANISATIONS, TOPICS, ReferenceKind
@@ -409,4 +410,7 @@ def seed_demo(db: Session, *, now: datetime) -> SeedReport:
     seed_reference(db, report, now=now)
     seed_users(db, report, now=now)
     seed_actions(db, report, now=now)
+    made = seed_plan(db, now=now)
+    if made:
+        report.created["assessments"] = made
     return report

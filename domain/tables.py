@@ -6,6 +6,7 @@ from domain.accounts.tables import ApiToken, SignInAttempt, User, WebSession
 from domain.actions.tables import Action, ActionTransition, ActionUpdate
 from domain.audit.tables import AuditEvent
 from domain.idempotency.tables import IdempotencyRecord
+from domain.plan.tables import Assessment, Objective, Plan, ReportingPeriod, Theme
 from domain.reference.tables import Area, NeighbourhoodPolicingArea, Organisation, Topic
 from domain.refs import RefCounter
 
@@ -15,14 +16,19 @@ __all__ = [
     "Action",
     "ActionTransition",
     "ActionUpdate",
+    "Assessment",
     "ApiToken",
     "Area",
     "AuditEvent",
     "IdempotencyRecord",
     "NeighbourhoodPolicingArea",
+    "Objective",
     "Organisation",
+    "Plan",
     "RefCounter",
+    "ReportingPeriod",
     "SignInAttempt",
+    "Theme",
     "Topic",
     "User",
     "WebSession",

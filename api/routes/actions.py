@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -13,6 +12,7 @@ from api.problems import list_responses, problem_responses
 from api.toolkit import (
     ExpectedVersion,
     IdempotencyKey,
+    IsoDate,
     ListOf,
     ListQuery,
     created_response,
@@ -64,10 +64,17 @@ def list_actions(
     owner_org: Code = None,
     status: ActionStatus | None = None,
     overdue: bool | None = None,
-    due_before: date | None = None,
-    due_after: date | None = None,
+    due_before: IsoDate | None = None,
+    due_after: IsoDate | None = None,
     area: Code = None,
     q: Annotated[str | None, Query(max_length=200, description="Text in the title or ref.")] = None,
+    outstanding: Annotated[
+        bool | None, Query(description="`true`: neither done nor cancelled; `false`: closed.")
+    ] = None,
+    created_by: Annotated[
+        str | None,
+        Query(max_length=200, pattern=r"^[^\x00]*$", description="Who created it (an email)."),
+    ] = None,
 ) -> Response:
     """Actions the caller may see; the Force sees only what it owns."""
     filters = actions.ActionFilters(
@@ -80,6 +87,8 @@ def list_actions(
         due_after=due_after,
         area=area,
         q=q,
+        outstanding=outstanding,
+        created_by=created_by,
     )
     today = clock.today()
 

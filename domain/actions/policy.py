@@ -8,7 +8,7 @@ from sqlmodel import col, select
 
 from domain.accounts.policy import require
 from domain.accounts.rules import Actor, ActorKind, Role, Scope
-from domain.actions.rules import ActionStatus
+from domain.actions.rules import ALLOWED, ActionStatus
 from domain.actions.tables import Action
 from domain.errors import Forbidden, NotFound
 from domain.reference.tables import Organisation
@@ -67,3 +67,15 @@ def check_can_move(actor: Actor, owner_kind: str, target: ActionStatus) -> None:
     check_can_respond(actor, owner_kind)
     if not actor.can(Scope.WRITE_ACTIONS) and target not in FORCE_MAY_MOVE_TO:
         raise Forbidden("the Force can mark its actions in progress or done, not cancel them")
+
+
+def allowed_moves(actor: Actor, owner_kind: str, current: ActionStatus) -> tuple[ActionStatus, ...]:
+    """The statuses this actor may move an action to now (the lifecycle and the policy)."""
+    if not can_respond(actor, owner_kind):
+        return ()
+    return tuple(
+        target
+        for target in ActionStatus
+        if target in ALLOWED[current]
+        and (actor.can(Scope.WRITE_ACTIONS) or target in FORCE_MAY_MOVE_TO)
+    )

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import or_
+from sqlalchemy import func, or_
 from sqlmodel import Session, col, select
 
 from domain.accounts.rules import Actor
@@ -60,6 +60,8 @@ class ActionFilters:
     area: str | None = None
     q: str | None = None
     sort: str | None = None
+    outstanding: bool | None = None  # True: neither done nor cancelled
+    created_by: str | None = None  # the creator's label (a user's email address)
 
 
 @dataclass(frozen=True)
@@ -419,6 +421,12 @@ def filtered(actor: Actor, filters: ActionFilters, *, today: date) -> Any:
         stmt = stmt.where(Action.due_on < filters.due_before)
     if filters.due_after is not None:
         stmt = stmt.where(Action.due_on >= filters.due_after)
+    if filters.outstanding is True:
+        stmt = stmt.where(col(Action.status).in_(open_statuses))
+    elif filters.outstanding is False:
+        stmt = stmt.where(col(Action.status).not_in(open_statuses))
+    if filters.created_by:
+        stmt = stmt.where(Action.created_by == filters.created_by)
     if filters.q:
         pattern = f"%{filters.q.strip()}%"
         stmt = stmt.where(or_(col(Action.title).ilike(pattern), col(Action.ref).ilike(pattern)))
@@ -440,3 +448,29 @@ def list_actions(
         sort=SORTS.get(filters.sort or ""),
     )
     return Page(items=views(db, actor, found.items, today=today), next_cursor=found.next_cursor)
+
+
+def count_actions(db: Session, actor: Actor, filters: ActionFilters, *, today: date) -> int:
+    """How many actions a filtered list holds (visibility applied, as in the list)."""
+    stmt = filtered(actor, filters, today=today)
+    return int(db.exec(select(func.count()).select_from(stmt.subquery())).one())
+
+
+@dataclass(frozen=True)
+class Abilities:
+    """What one actor may do with one action, for the page to offer only that."""
+
+    edit: bool
+    respond: bool
+    internal_notes: bool
+    moves: tuple[ActionStatus, ...]
+
+
+def abilities(db: Session, actor: Actor, action: ActionReadForForce) -> Abilities:
+    kind = db.exec(select(Organisation.kind).where(Organisation.code == action.owner_org)).one()
+    return Abilities(
+        edit=policy.can_edit(actor),
+        respond=policy.can_respond(actor, kind),
+        internal_notes=policy.sees_internal_notes(actor),
+        moves=policy.allowed_moves(actor, kind, action.status),
+    )

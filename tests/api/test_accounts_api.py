@@ -106,10 +106,14 @@ def test_me_needs_a_caller(client):
 @pytest.fixture
 def audited(api_as):
     admin = api_as(Role.ADMIN)
-    org = admin.post("/api/v1/organisations", json={"code": "lp", "name": "Leics Police",
-                                                    "kind": "force"}).json()
-    admin.patch(f"/api/v1/organisations/{org['id']}", json={"name": "Leicestershire Police"},
-                headers={"If-Match": '"1"'})
+    org = admin.post(
+        "/api/v1/organisations", json={"code": "lp", "name": "Leics Police", "kind": "force"}
+    ).json()
+    admin.patch(
+        f"/api/v1/organisations/{org['id']}",
+        json={"name": "Leicestershire Police"},
+        headers={"If-Match": '"1"'},
+    )
     topic = admin.post("/api/v1/topics", json={"code": "asb", "name": "ASB"}).json()
     return admin, org, topic
 
@@ -117,8 +121,10 @@ def audited(api_as):
 def test_audit_events_filter_by_entity_and_id(audited):
     admin, org, topic = audited
     items = admin.get("/api/v1/audit-events?entity=organisation").json()["items"]
-    assert [(e["entity_id"], e["action"]) for e in items] == [(org["id"], "create"),
-                                                              (org["id"], "update")]
+    assert [(e["entity_id"], e["action"]) for e in items] == [
+        (org["id"], "create"),
+        (org["id"], "update"),
+    ]
     assert items[1]["changes"] == {
         "name": {"before": "Leics Police", "after": "Leicestershire Police"}
     }

@@ -1,4 +1,4 @@
-"""S1: every operation of the JSON API × every role and a narrowed token, allow or deny,
+"""S1: every operation of the JSON API, for every role and a narrowed token, allow or deny,
 in one explicit table. A new /api/v1 operation fails `test_the_table_covers_every_operation`
 until someone decides, here, who may call it."""
 
@@ -35,6 +35,10 @@ ADMIN_ONLY = "Ynnnnnna"
 ANY_CALLER = "YYYYYYYa"
 ACTION_WRITERS = "YYYnnnna"
 ACTION_RESPONDERS = "YYYYnnna"  # OPCC editors; the Force on what it owns
+PLAN_READERS = "YYYnYnna"  # read:plan: not the Force, not tokens without the scope
+PLAN_WRITERS = "YYYnnnna"
+PUBLISHERS = "YYnnnnna"  # publishing a period: admin and OPCC staff only
+PUBLIC = "YYYYYYYY"
 
 EXPECTED: dict[str, str] = {
     "GET /api/v1/me": ANY_CALLER,
@@ -51,8 +55,12 @@ EXPECTED: dict[str, str] = {
     **{
         f"{method} /api/v1/{kind}{suffix}": (ANY_CALLER if method == "GET" else ADMIN_ONLY)
         for kind in ("organisations", "areas", "npas", "topics")
-        for method, suffix in (("GET", ""), ("POST", ""), ("GET", "/{record_id}"),
-                               ("PATCH", "/{record_id}"))
+        for method, suffix in (
+            ("GET", ""),
+            ("POST", ""),
+            ("GET", "/{record_id}"),
+            ("PATCH", "/{record_id}"),
+        )
     },
     # Actions (DOMAIN.md §6): everyone with read:actions reads (the Force only what it owns);
     # OPCC editors write; the Force responds on its own actions.
@@ -64,6 +72,24 @@ EXPECTED: dict[str, str] = {
     "GET /api/v1/actions/{action_id}/updates": ANY_CALLER,
     "POST /api/v1/actions/{action_id}/updates": ACTION_RESPONDERS,
     "GET /api/v1/force-inbox": ANY_CALLER,
+    # Plan delivery (DOMAIN.md §1, §6).
+    "GET /api/v1/plans": PLAN_READERS,
+    "POST /api/v1/plans": PLAN_WRITERS,
+    "GET /api/v1/plans/{plan_id}": PLAN_READERS,
+    "PATCH /api/v1/plans/{plan_id}": PLAN_WRITERS,
+    "GET /api/v1/plans/{plan_id}/themes": PLAN_READERS,
+    "POST /api/v1/plans/{plan_id}/themes": PLAN_WRITERS,
+    "GET /api/v1/objectives": PLAN_READERS,
+    "POST /api/v1/objectives": PLAN_WRITERS,
+    "GET /api/v1/objectives/{objective_id}": PLAN_READERS,
+    "PATCH /api/v1/objectives/{objective_id}": PLAN_WRITERS,
+    "GET /api/v1/objectives/{objective_id}/assessments": PLAN_READERS,
+    "POST /api/v1/objectives/{objective_id}/assessments": PLAN_WRITERS,
+    "GET /api/v1/periods": PLAN_READERS,
+    "POST /api/v1/periods": PLAN_WRITERS,
+    "GET /api/v1/periods/{code}": PLAN_READERS,
+    "POST /api/v1/periods/{code}/publish": PUBLISHERS,
+    "GET /api/v1/public/plan": PUBLIC,
 }
 OUTCOME = {"Y": "allowed", "n": "403", "a": "401"}
 
@@ -110,8 +136,13 @@ def reference_body(kind: str, n: int, f: Fixture) -> dict[str, Any]:
     if kind == "organisations":
         return {"code": f"org-{n}", "name": f"Org {n}", "kind": "partner"}
     if kind == "areas":
-        return {"code": f"area-{n}", "name": f"Area {n}", "kind": "district",
-                "tile_row": 10 + n // 40, "tile_col": n % 40}
+        return {
+            "code": f"area-{n}",
+            "name": f"Area {n}",
+            "kind": "district",
+            "tile_row": 10 + n // 40,
+            "tile_col": n % 40,
+        }
     if kind == "npas":
         return {"code": f"npa-{n}", "name": f"NPA {n}", "area_id": f.ids["area"]}
     return {"code": f"topic-{n}", "name": f"Topic {n}"}
@@ -122,70 +153,216 @@ def force_action(f: Fixture) -> int:
     return f.create("/api/v1/actions", body)["id"]
 
 
+def period_code(n: int) -> str:
+    year = 2000 + n
+    return f"{year}-{(year + 1) % 100:02d}-Q1"
+
+
+def plan_builders() -> dict[str, Builder]:
+    objective = "/api/v1/objectives/{}"
+    return {
+        "GET /api/v1/plans": lambda f: ("GET", "/api/v1/plans", None, {}),
+        "POST /api/v1/plans": lambda f: (
+            "POST",
+            "/api/v1/plans",
+            {"title": f"Plan {f.fresh()}", "starts_on": "2024-04-01", "ends_on": "2028-03-31"},
+            {},
+        ),
+        "GET /api/v1/plans/{plan_id}": lambda f: (
+            "GET",
+            f"/api/v1/plans/{f.ids['plan']}",
+            None,
+            {},
+        ),
+        "PATCH /api/v1/plans/{plan_id}": lambda f: (
+            "PATCH",
+            f"/api/v1/plans/{f.ids['plan']}",
+            {"title": f"P{f.fresh()}"},
+            {"If-Match": f.etag(f"/api/v1/plans/{f.ids['plan']}")},
+        ),
+        "GET /api/v1/plans/{plan_id}/themes": lambda f: (
+            "GET",
+            f"/api/v1/plans/{f.ids['plan']}/themes",
+            None,
+            {},
+        ),
+        "POST /api/v1/plans/{plan_id}/themes": lambda f: (
+            "POST",
+            f"/api/v1/plans/{f.ids['plan']}/themes",
+            {"title": f"Theme {f.fresh()}"},
+            {},
+        ),
+        "GET /api/v1/objectives": lambda f: ("GET", "/api/v1/objectives", None, {}),
+        "POST /api/v1/objectives": lambda f: (
+            "POST",
+            "/api/v1/objectives",
+            {
+                "plan_id": f.ids["plan"],
+                "theme_id": f.ids["theme"],
+                "code": f"9.{f.fresh()}",
+                "title": "Objective",
+                "lead_org": "opcc",
+            },
+            {},
+        ),
+        "GET /api/v1/objectives/{objective_id}": lambda f: (
+            "GET",
+            objective.format(f.ids["objective"]),
+            None,
+            {},
+        ),
+        "PATCH /api/v1/objectives/{objective_id}": lambda f: (
+            "PATCH",
+            objective.format(f.ids["objective"]),
+            {"title": f"O{f.fresh()}"},
+            {"If-Match": f.etag(objective.format(f.ids["objective"]))},
+        ),
+        "GET /api/v1/objectives/{objective_id}/assessments": lambda f: (
+            "GET",
+            objective.format(f.ids["objective"]) + "/assessments",
+            None,
+            {},
+        ),
+        "POST /api/v1/objectives/{objective_id}/assessments": lambda f: (
+            "POST",
+            objective.format(f.ids["objective"]) + "/assessments",
+            {
+                "period": period_code(0),
+                "rating": "green",
+                "delivery_stage": "in_delivery",
+                "rationale": "On track: the agreed milestones for the quarter were met.",
+            },
+            {},
+        ),
+        "GET /api/v1/periods": lambda f: ("GET", "/api/v1/periods", None, {}),
+        "POST /api/v1/periods": lambda f: (
+            "POST",
+            "/api/v1/periods",
+            {"code": period_code(f.fresh())},
+            {},
+        ),
+        "GET /api/v1/periods/{code}": lambda f: (
+            "GET",
+            f"/api/v1/periods/{period_code(0)}",
+            None,
+            {},
+        ),
+        "POST /api/v1/periods/{code}/publish": lambda f: (
+            lambda code: ("POST", f"/api/v1/periods/{code}/publish", None, {"If-Match": '"1"'})
+        )(f.create("/api/v1/periods", {"code": period_code(f.fresh())})["code"]),
+        "GET /api/v1/public/plan": lambda f: ("GET", "/api/v1/public/plan", None, {}),
+    }
+
+
 def builders() -> dict[str, Builder]:
     b: dict[str, Builder] = {
+        **plan_builders(),
         "GET /api/v1/me": lambda f: ("GET", "/api/v1/me", None, {}),
         "GET /api/v1/users": lambda f: ("GET", "/api/v1/users", None, {}),
         "POST /api/v1/users": lambda f: (
-            "POST", "/api/v1/users",
-            {"email": f"u{f.fresh()}@test.example", "display_name": "U", "role": "viewer",
-             "password": "long enough password"},
+            "POST",
+            "/api/v1/users",
+            {
+                "email": f"u{f.fresh()}@test.example",
+                "display_name": "U",
+                "role": "viewer",
+                "password": "long enough password",
+            },
             {},
         ),
-        "GET /api/v1/users/{user_id}": lambda f: ("GET", f"/api/v1/users/{f.ids['user']}",
-                                                  None, {}),
+        "GET /api/v1/users/{user_id}": lambda f: (
+            "GET",
+            f"/api/v1/users/{f.ids['user']}",
+            None,
+            {},
+        ),
         "PATCH /api/v1/users/{user_id}": lambda f: (
-            "PATCH", f"/api/v1/users/{f.ids['user']}", {"display_name": f"N{f.fresh()}"},
+            "PATCH",
+            f"/api/v1/users/{f.ids['user']}",
+            {"display_name": f"N{f.fresh()}"},
             {"If-Match": f.etag(f"/api/v1/users/{f.ids['user']}")},
         ),
         "GET /api/v1/tokens": lambda f: ("GET", "/api/v1/tokens", None, {}),
         "POST /api/v1/tokens": lambda f: (
-            "POST", "/api/v1/tokens", {"name": "t", "role": "viewer", "scopes": ["read:plan"]},
+            "POST",
+            "/api/v1/tokens",
+            {"name": "t", "role": "viewer", "scopes": ["read:plan"]},
             {},
         ),
-        "GET /api/v1/tokens/{token_id}": lambda f: ("GET", f"/api/v1/tokens/{f.ids['token']}",
-                                                    None, {}),
+        "GET /api/v1/tokens/{token_id}": lambda f: (
+            "GET",
+            f"/api/v1/tokens/{f.ids['token']}",
+            None,
+            {},
+        ),
         "DELETE /api/v1/tokens/{token_id}": lambda f: (
             lambda token: ("DELETE", f"/api/v1/tokens/{token}", None, {"If-Match": '"1"'})
-        )(f.create("/api/v1/tokens", {"name": "t", "role": "viewer",
-                                      "scopes": ["read:plan"]})["id"]),
+        )(
+            f.create("/api/v1/tokens", {"name": "t", "role": "viewer", "scopes": ["read:plan"]})[
+                "id"
+            ]
+        ),
         "GET /api/v1/audit-events": lambda f: ("GET", "/api/v1/audit-events", None, {}),
         "GET /api/v1/actions": lambda f: ("GET", "/api/v1/actions", None, {}),
         "POST /api/v1/actions": lambda f: (
-            "POST", "/api/v1/actions",
-            {"title": f"New {f.fresh()}", "owner_org": "force", "due_on": DUE}, {},
+            "POST",
+            "/api/v1/actions",
+            {"title": f"New {f.fresh()}", "owner_org": "force", "due_on": DUE},
+            {},
         ),
         "GET /api/v1/actions/{action_id}": lambda f: (
-            "GET", f"/api/v1/actions/{f.ids['action']}", None, {},
+            "GET",
+            f"/api/v1/actions/{f.ids['action']}",
+            None,
+            {},
         ),
         "PATCH /api/v1/actions/{action_id}": lambda f: (
-            "PATCH", f"/api/v1/actions/{f.ids['action']}", {"title": f"T{f.fresh()}"},
+            "PATCH",
+            f"/api/v1/actions/{f.ids['action']}",
+            {"title": f"T{f.fresh()}"},
             {"If-Match": f.etag(f"/api/v1/actions/{f.ids['action']}")},
         ),
         "POST /api/v1/actions/{action_id}/transitions": lambda f: (
-            "POST", f"/api/v1/actions/{force_action(f)}/transitions", {"to": "in_progress"},
+            "POST",
+            f"/api/v1/actions/{force_action(f)}/transitions",
+            {"to": "in_progress"},
             {"If-Match": '"1"'},
         ),
         "GET /api/v1/actions/{action_id}/updates": lambda f: (
-            "GET", f"/api/v1/actions/{f.ids['action']}/updates", None, {},
+            "GET",
+            f"/api/v1/actions/{f.ids['action']}/updates",
+            None,
+            {},
         ),
         "POST /api/v1/actions/{action_id}/updates": lambda f: (
-            "POST", f"/api/v1/actions/{f.ids['action']}/updates", {"body": "Progress made"}, {},
+            "POST",
+            f"/api/v1/actions/{f.ids['action']}/updates",
+            {"body": "Progress made"},
+            {},
         ),
         "GET /api/v1/force-inbox": lambda f: ("GET", "/api/v1/force-inbox", None, {}),
     }
     for kind in ("organisations", "areas", "npas", "topics"):
-        one = {"organisations": "organisation", "areas": "area", "npas": "npa",
-               "topics": "topic"}[kind]
+        one = {"organisations": "organisation", "areas": "area", "npas": "npa", "topics": "topic"}[
+            kind
+        ]
         b[f"GET /api/v1/{kind}"] = lambda f, kind=kind: ("GET", f"/api/v1/{kind}", None, {})
         b[f"POST /api/v1/{kind}"] = lambda f, kind=kind: (
-            "POST", f"/api/v1/{kind}", reference_body(kind, f.fresh(), f), {},
+            "POST",
+            f"/api/v1/{kind}",
+            reference_body(kind, f.fresh(), f),
+            {},
         )
         b[f"GET /api/v1/{kind}/{{record_id}}"] = lambda f, kind=kind, one=one: (
-            "GET", f"/api/v1/{kind}/{f.ids[one]}", None, {},
+            "GET",
+            f"/api/v1/{kind}/{f.ids[one]}",
+            None,
+            {},
         )
         b[f"PATCH /api/v1/{kind}/{{record_id}}"] = lambda f, kind=kind, one=one: (
-            "PATCH", f"/api/v1/{kind}/{f.ids[one]}", {"name": f"Renamed {f.fresh()}"},
+            "PATCH",
+            f"/api/v1/{kind}/{f.ids[one]}",
+            {"name": f"Renamed {f.fresh()}"},
             {"If-Match": f.etag(f"/api/v1/{kind}/{f.ids[one]}")},
         )
     return b
@@ -210,6 +387,21 @@ def matrix(api_as, client) -> tuple[Fixture, dict[str, Caller]]:
         "/api/v1/tokens", {"name": "t", "role": "viewer", "scopes": ["read:plan"]}
     )["id"]
     f.ids["action"] = force_action(f)
+    f.ids["plan"] = f.create(
+        "/api/v1/plans", {"title": "Plan", "starts_on": "2000-04-01", "ends_on": "2099-03-31"}
+    )["id"]
+    f.ids["theme"] = f.create(f"/api/v1/plans/{f.ids['plan']}/themes", {"title": "Theme"})["id"]
+    f.ids["objective"] = f.create(
+        "/api/v1/objectives",
+        {
+            "plan_id": f.ids["plan"],
+            "theme_id": f.ids["theme"],
+            "code": "1.1",
+            "title": "Objective",
+            "lead_org": "opcc",
+        },
+    )["id"]
+    f.create("/api/v1/periods", {"code": period_code(0)})
     return f, callers
 
 
@@ -247,8 +439,11 @@ def test_the_force_cannot_see_or_touch_an_action_it_does_not_own(matrix):
     ids = [a["id"] for a in liaison.get("/api/v1/actions?limit=500").json()["items"]]
     assert ours["id"] not in ids
     assert f.ids["action"] in ids
-    moved = liaison.post(f"/api/v1/actions/{ours['id']}/transitions", json={"to": "done"},
-                         headers={"If-Match": '"1"'})
+    moved = liaison.post(
+        f"/api/v1/actions/{ours['id']}/transitions",
+        json={"to": "done"},
+        headers={"If-Match": '"1"'},
+    )
     assert moved.status_code in (403, 404)
 
 

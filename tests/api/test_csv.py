@@ -88,10 +88,9 @@ def test_json_is_the_default_and_wins_when_both_are_acceptable(api_as):
     assert viewer.get("/api/v1/topics").headers["content-type"] == "application/json"
     both = viewer.get("/api/v1/topics", headers={"Accept": "application/json, text/csv"})
     assert both.headers["content-type"] == "application/json"
-    assert viewer.get("/api/v1/topics?format=json",
-                      headers={"Accept": "text/csv"}).headers["content-type"] == (
-        "application/json"
-    )
+    assert viewer.get("/api/v1/topics?format=json", headers={"Accept": "text/csv"}).headers[
+        "content-type"
+    ] == ("application/json")
 
 
 def test_csv_is_refused_to_those_who_cannot_read_the_list(api_as):

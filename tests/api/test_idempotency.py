@@ -48,8 +48,7 @@ def test_a_key_is_tied_to_the_path_it_was_first_used_on(api_as):
     admin = api_as(Role.ADMIN)
     key = {"Idempotency-Key": "k-2"}
     admin.post("/api/v1/topics", json=TOPIC, headers=key)
-    elsewhere = admin.post("/api/v1/organisations", json={**TOPIC, "kind": "partner"},
-                           headers=key)
+    elsewhere = admin.post("/api/v1/organisations", json={**TOPIC, "kind": "partner"}, headers=key)
     assert_problem(elsewhere, 422)
     assert count(admin, "/api/v1/organisations") == 0
 

@@ -183,7 +183,14 @@ def test_updated_since_without_a_zone_means_utc(api_as, session):
 
 @pytest.mark.parametrize(
     "value",
-    ["yesterday", "2024-13-01T00:00:00Z", "0001-01-01T00:00:00+01:00", "9999-12-31T23:59:59-01:00"],
+    [
+        "yesterday",
+        "318",  # pydantic alone reads a bare number as Unix time
+        "1710756000.5",
+        "2024-13-01T00:00:00Z",
+        "0001-01-01T00:00:00+01:00",  # before year 1 in UTC: was a 500
+        "9999-12-31T23:59:59-01:00",  # after year 9999 in UTC: was a 500
+    ],
 )
 def test_an_unusable_updated_since_is_422_naming_it(api_as, value):
     response = api_as(Role.VIEWER).get("/api/v1/topics", params={"updated_since": value})

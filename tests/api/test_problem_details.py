@@ -6,6 +6,8 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from domain.accounts.rules import Role, Scope
+from domain.config import load_settings
+from domain.db import Database
 from tests.api.conftest import assert_problem
 
 AREA = {
@@ -140,6 +142,13 @@ def test_text_no_database_can_store_is_422_not_500(api_as):
     }
     body = assert_problem(admin.post("/api/v1/users", json=user), 422)
     assert body["errors"][0]["loc"] == ["body", "email"]
+    token = {"name": "t", "role": "viewer", "scopes": ["read:plan", "read:board\x00"]}
+    body = assert_problem(admin.post("/api/v1/tokens", json=token), 422)
+    assert body["errors"] == [
+        {"loc": ["body", "scopes", 1], "msg": "must not contain the NUL character"}
+    ]
+    body = assert_problem(admin.get("/api/v1/actions", params={"owner_org": "force\x00"}), 422)
+    assert body["errors"][0]["loc"] == ["query", "owner_org"]
     lone_surrogate = (
         b'{"email":"a\\ud800@b.example","display_name":"A","role":"viewer",'
         b'"password":"long enough pass"}'
@@ -178,3 +187,20 @@ def test_a_restricted_token_is_refused_what_its_role_could_do(api_as):
     narrow = api_as(Role.ADMIN, frozenset({Scope.READ_ACTIONS}))
     assert_problem(narrow.get("/api/v1/users"), 403)
     assert narrow.get("/api/v1/areas").status_code == 200
+
+
+def test_liveness_and_readiness_answer_without_credentials(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").json() == {"status": "ok"}
+
+
+def test_readiness_fails_as_a_problem_on_an_unmigrated_database(tmp_path):
+    url = f"sqlite:///{tmp_path / 'empty.db'}"
+    empty = Database(url)
+    try:
+        app = create_app(load_settings(database_url=url), empty)
+        with TestClient(app) as client:
+            body = assert_problem(client.get("/readyz"), 503)
+        assert "migrate" in body["detail"]
+    finally:
+        empty.dispose()

@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from domain.accounts import service as accounts
 from domain.accounts.rules import SYSTEM, Role
-from domain.accounts.schemas import UserUpdate
+from domain.accounts.schemas import TokenCreate, UserUpdate
 from domain.accounts.tables import User
 from domain.audit.tables import AuditEvent
 from domain.db import Database
@@ -100,8 +100,6 @@ def test_two_writers_with_the_same_version_one_wins_one_is_stale(session, databa
 
 
 def test_two_admins_revoking_one_token_revoke_it_once(session, database):
-    from domain.accounts.schemas import TokenCreate
-
     token, _ = accounts.create_token(
         session, SYSTEM, TokenCreate(name="t", role=Role.VIEWER, scopes=["read:plan"]), now=NOW
     )

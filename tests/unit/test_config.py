@@ -93,6 +93,6 @@ def test_any_bad_value_stops_naming_its_variable(monkeypatch, name, value):
 
 
 def test_overrides_are_checked_like_the_environment():
-    with pytest.raises(ConfigurationError, match="^OVERSIGHT_DATABASE_URL: "):
+    with pytest.raises(ConfigurationError, match=r"^OVERSIGHT_DATABASE_URL: "):
         load_settings(database_url="oracle://x")
     assert load_settings(env="production", secret_key=GOOD_SECRET).secret_key == GOOD_SECRET

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.toolkit import NO_VERSION, HttpProblem, _csv_cell, _matches, expected_version
+from api.toolkit import NO_VERSION, HttpProblem, _csv_cell, _matches, _nul_path, expected_version
 
 
 def test_no_if_match_is_a_428_naming_the_header():
@@ -23,7 +23,7 @@ def test_if_match_yields_the_version_the_caller_saw(header, version):
 
 @pytest.mark.parametrize(
     "header",
-    ['"abc"', "", '""', '"-1"', '"1.0"', "²", "١", '"' + "9" * 5000 + '"', "*", '"3", "4"'],
+    ['"abc"', "", '""', '"-1"', '"1.0"', "²", "\u0661", '"' + "9" * 5000 + '"', "*", '"3", "4"'],
 )
 def test_an_unusable_if_match_matches_no_version_instead_of_failing(header):
     # The service then answers 412 (stale) or 404; never a 500 and never a lucky match.
@@ -62,3 +62,18 @@ def test_if_none_match_compares_weakly(header, etag, hit):
 )
 def test_csv_cells_are_flat_text(value, cell):
     assert _csv_cell(value) == cell
+
+
+@pytest.mark.parametrize(
+    ("value", "where"),
+    [
+        ({"a": "fine", "b": ["x", {"c": "y\x00"}]}, ["b", 1, "c"]),
+        ({"a\x00": 1}, ["a"]),
+        (["\x00"], [0]),
+        ("\x00", []),
+        ({"a": ["fine", 1, None, True, 2.5]}, None),
+        ("fine", None),
+    ],
+)
+def test_the_first_nul_in_a_json_body_is_located(value, where):
+    assert _nul_path(value) == where

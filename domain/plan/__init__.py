@@ -1,0 +1,1 @@
+"""Plan delivery: themes, objectives, reporting periods and RAG assessments with reasons."""
