@@ -171,7 +171,6 @@ def iso_8601_only(value: object) -> object:
 IsoDate = Annotated[date, BeforeValidator(iso_8601_only)]
 
 
-
 class ListParams:
     """Query parameters every list takes."""
 

@@ -108,9 +108,8 @@ def main() -> None:
     baseline = results["static file (baseline)"]["rps"]
     print(f"{'case':<32} {'req/s':>9} {'p50 ms':>8} {'p90 ms':>8} {'× baseline':>11}")
     for name, r in results.items():
-        print(
-            f"{name:<32} {r['rps']:>9.0f} {r['p50_ms']:>8.1f} {r['p90_ms']:>8.1f} {r['rps'] / baseline:>11.2f}"
-        )
+        ratio = r["rps"] / baseline
+        print(f"{name:<32} {r['rps']:>9.0f} {r['p50_ms']:>8.1f} {r['p90_ms']:>8.1f} {ratio:>11.2f}")
     out = ROOT / "bench" / "results"
     out.mkdir(exist_ok=True)
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())

@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 from sqlmodel import Session
@@ -22,6 +23,7 @@ from sqlmodel import Session
 from api.app import create_app
 from domain import migrations
 from domain.accounts import service as accounts
+from domain.accounts import sessions
 from domain.accounts.rules import ROLE_SCOPES, SYSTEM, Role, Scope
 from domain.accounts.schemas import TokenCreate, UserCreate
 from domain.accounts.tables import User
@@ -44,6 +46,19 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         path = str(metafunc.definition.path)
         chosen = backends() if any(part in path for part in BOTH_BACKENDS) else ["sqlite"]
         metafunc.parametrize("backend", chosen, indirect=True)
+
+
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cheap argon2id parameters: the hashes are still argon2id (tests check that), but each
+    takes microseconds, not a fifth of a second. tests/unit keeps and checks the real cost."""
+    if "tests/unit" in str(request.node.path):
+        return
+    monkeypatch.setattr(accounts, "_hasher", CHEAP_HASHER)
+    monkeypatch.setattr(sessions, "_DUMMY_HASH", CHEAP_HASHER.hash("no one's password"))
 
 
 @pytest.fixture

@@ -23,6 +23,10 @@ class NavLink:
 
 NAVIGATION: list[NavItem] = [
     NavItem("Home", "/", None),
+    NavItem("Plan", "/plans", Scope.READ_PLAN),
+    NavItem("Periods", "/periods", Scope.READ_PLAN),
+    NavItem("Actions", "/actions", Scope.READ_ACTIONS),
+    NavItem("Force inbox", "/force-inbox", Scope.READ_ACTIONS),
     NavItem("Users", "/admin/users", Scope.ADMIN),
     NavItem("API tokens", "/admin/tokens", Scope.ADMIN),
     NavItem("Reference data", "/admin/reference", Scope.ADMIN),

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from web.routes import admin_audit, admin_reference, admin_tokens, admin_users, home, session
+from web.routes import (
+    action_forms,
+    action_page,
+    actions_list,
+    admin_audit,
+    admin_reference,
+    admin_tokens,
+    admin_users,
+    force_inbox,
+    home,
+    objective_page,
+    periods_pages,
+    plan_pages,
+    session,
+)
 
 protected_pages = APIRouter(include_in_schema=False)
 protected_pages.include_router(home.router)
@@ -13,6 +27,14 @@ protected_pages.include_router(admin_users.router)
 protected_pages.include_router(admin_tokens.router)
 protected_pages.include_router(admin_reference.router)
 protected_pages.include_router(admin_audit.router)
+# The forms first: /actions/new must not be taken for the action with id "new".
+protected_pages.include_router(action_forms.router)
+protected_pages.include_router(actions_list.router)
+protected_pages.include_router(action_page.router)
+protected_pages.include_router(force_inbox.router)
+protected_pages.include_router(plan_pages.router)
+protected_pages.include_router(objective_page.router)
+protected_pages.include_router(periods_pages.router)
 
 public_pages = APIRouter(include_in_schema=False)
 public_pages.include_router(session.public_router)

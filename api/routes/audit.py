@@ -25,9 +25,7 @@ def list_audit_events(
     params: ListQuery,
     entity: Annotated[str | None, Query(max_length=50, pattern=NO_NUL)] = None,
     entity_id: Annotated[int | None, Query(ge=1, le=2**31 - 1)] = None,
-    actor_label: Annotated[
-        str | None, Query(alias="actor", max_length=200, pattern=NO_NUL)
-    ] = None,
+    actor_label: Annotated[str | None, Query(alias="actor", max_length=200, pattern=NO_NUL)] = None,
 ) -> Response:
     filters = AuditFilter(entity=entity, entity_id=entity_id, actor=actor_label)
     return list_response(

@@ -16,9 +16,7 @@ MIN_PASSWORD_LENGTH = 12
 # No NUL: PostgreSQL text cannot hold it, so it is refused here as a 422, not a 500.
 Name = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\x00]*$"
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=120, pattern=r"^[^\x00]*$"),
 ]
 
 

@@ -11,11 +11,9 @@ import base64
 import json
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel
-from typing import Any
-
 from sqlalchemy import ColumnElement, and_, false, func, or_, true
 from sqlmodel import Session, col, select
 

@@ -10,6 +10,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from domain.accounts.rules import Actor
+from domain.actions.rules import SourceType
+from domain.actions.sources import SourceInfo, register_source
 from domain.audit import service as audit
 from domain.errors import Conflict, NotFound, invalid
 from domain.listing import Page, PageRequest, paginate
@@ -623,3 +625,16 @@ def public_plan(db: Session) -> list[PublicRating]:
             )
         )
     return shown
+
+
+def _objective_sources(db: Session, ids: set[int]) -> dict[int, SourceInfo]:
+    """Names objectives for the actions they produce (DOMAIN.md §5)."""
+    found = db.exec(select(Objective).where(col(Objective.id).in_(ids))).all()
+    return {
+        o.id: SourceInfo(title=f"{o.code} {o.title}", ref=o.code, url=f"/objectives/{o.id}")
+        for o in found
+        if o.id is not None
+    }
+
+
+register_source(SourceType.OBJECTIVE, _objective_sources)

@@ -75,7 +75,7 @@ def plan_periods(db: Session, actor: Actor, plan_id: int) -> list[PlanPeriod]:
             .group_by(col(Assessment.period_id))
         ).all()
     )
-    return [PlanPeriod(period=p, rated=int(counts.get(p.id, 0))) for p in periods]
+    return [PlanPeriod(period=p, rated=int(counts.get(p.id or 0, 0))) for p in periods]
 
 
 def standings(

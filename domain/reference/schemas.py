@@ -15,9 +15,7 @@ Code = Annotated[
 # No NUL: PostgreSQL text cannot hold it, so it is refused here as a 422, not a 500.
 Name = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"
-    ),
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"),
 ]
 TileIndex = Annotated[int, Field(ge=0, le=50)]
 

@@ -1,22 +1,12 @@
-"""API test helpers: cheap argon2, one shared app, and the problem+json assertion."""
+"""API test helpers: one shared app, and the problem+json assertion."""
 
 from __future__ import annotations
 
 import pytest
-from argon2 import PasswordHasher
 
 from api.app import create_app
-from domain.accounts import service as accounts
-from domain.accounts import sessions
 from domain.config import Settings, load_settings
 from domain.db import Database
-
-
-@pytest.fixture(autouse=True)
-def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    monkeypatch.setattr(accounts, "_hasher", cheap)
-    monkeypatch.setattr(sessions, "_DUMMY_HASH", cheap.hash("no one's password"))
 
 
 def assert_problem(response, status: int) -> dict:  # type: ignore[no-untyped-def]

@@ -12,7 +12,13 @@ from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.listing import PageRequest
 from domain.plan import service as plan
 from domain.plan.rules import DeliveryStage, Rating
-from domain.plan.schemas import AssessmentCreate, ObjectiveCreate, PlanChange, PlanCreate, ThemeCreate
+from domain.plan.schemas import (
+    AssessmentCreate,
+    ObjectiveCreate,
+    PlanChange,
+    PlanCreate,
+    ThemeCreate,
+)
 from domain.plan.tables import Assessment
 from tests.conftest import NOW
 
@@ -25,13 +31,25 @@ REASON = "Milestones for the quarter were met and reported to the board."
 @pytest.fixture
 def objective(session):
     seed_reference(session, SeedReport(created={}), now=NOW)
-    p = plan.create_plan(session, STAFF, PlanCreate(title="Plan 2021-24", starts_on=date(2021, 4, 1), ends_on=date(2024, 3, 31)), now=NOW)
+    p = plan.create_plan(
+        session,
+        STAFF,
+        PlanCreate(title="Plan 2021-24", starts_on=date(2021, 4, 1), ends_on=date(2024, 3, 31)),
+        now=NOW,
+    )
     theme = plan.add_theme(session, STAFF, p.id, ThemeCreate(title="Victim Services"), now=NOW)
     for code in ("2023-24-Q2", "2023-24-Q3", "2023-24-Q4", "2024-25-Q1"):
         plan.create_period(session, STAFF, code, now=NOW)
     return plan.create_objective(
-        session, STAFF,
-        ObjectiveCreate(plan_id=p.id, theme_id=theme.id, code="3.1", title="Contact every victim", lead_org="force"),
+        session,
+        STAFF,
+        ObjectiveCreate(
+            plan_id=p.id,
+            theme_id=theme.id,
+            code="3.1",
+            title="Contact every victim",
+            lead_org="force",
+        ),
         now=NOW,
     )
 
@@ -43,7 +61,13 @@ def rate(session, objective, period, rating=Rating.GREEN, actor=STAFF, **extra):
         fields.setdefault("expected_date", date(2024, 6, 30))
     if rating is Rating.BLUE:
         fields["delivery_stage"] = DeliveryStage.DELIVERED
-    return plan.add_assessment(session, actor, objective.id, AssessmentCreate(period=period, rating=rating, **fields), now=NOW)
+    return plan.add_assessment(
+        session,
+        actor,
+        objective.id,
+        AssessmentCreate(period=period, rating=rating, **fields),
+        now=NOW,
+    )
 
 
 def count_assessments(session) -> int:
@@ -76,7 +100,13 @@ def test_published_periods_take_corrections_with_a_reason_only(session, objectiv
     assert caught.value.errors[0].loc == ("correction_reason",)
     session.rollback()
     assert count_assessments(session) == before
-    corrected = rate(session, objective, "2023-24-Q3", Rating.GREEN, correction_reason="Force supplied final figures late")
+    corrected = rate(
+        session,
+        objective,
+        "2023-24-Q3",
+        Rating.GREEN,
+        correction_reason="Force supplied final figures late",
+    )
     assert corrected.assessment.supersedes_id is not None
     history = plan.get_objective(session, STAFF, objective.id).history
     assert "correction: Force supplied final figures late" in history[-1].note
@@ -86,10 +116,16 @@ def test_published_periods_take_corrections_with_a_reason_only(session, objectiv
 def test_publishing_twice_is_a_conflict_and_only_staff_and_admin_publish(session, objective):
     period = plan.get_period(session, STAFF, "2023-24-Q3")
     with pytest.raises(Forbidden):
-        plan.publish_period(session, REVIEWER, "2023-24-Q3", expected_version=period.version, now=NOW)
-    published = plan.publish_period(session, STAFF, "2023-24-Q3", expected_version=period.version, now=NOW)
+        plan.publish_period(
+            session, REVIEWER, "2023-24-Q3", expected_version=period.version, now=NOW
+        )
+    published = plan.publish_period(
+        session, STAFF, "2023-24-Q3", expected_version=period.version, now=NOW
+    )
     with pytest.raises(Conflict):
-        plan.publish_period(session, STAFF, "2023-24-Q3", expected_version=published.version, now=NOW)
+        plan.publish_period(
+            session, STAFF, "2023-24-Q3", expected_version=published.version, now=NOW
+        )
 
 
 def test_a_period_outside_the_plan_is_refused(session, objective):
@@ -104,8 +140,15 @@ def test_rules_are_enforced_and_nothing_is_saved(session, objective):
     before = session.exec(select(func.count()).select_from(AuditEvent)).one()
     with pytest.raises(Invalid) as caught:
         plan.add_assessment(
-            session, STAFF, objective.id,
-            AssessmentCreate(period="2023-24-Q3", rating=Rating.AMBER, rationale="n/a", delivery_stage=DeliveryStage.PLANNED),
+            session,
+            STAFF,
+            objective.id,
+            AssessmentCreate(
+                period="2023-24-Q3",
+                rating=Rating.AMBER,
+                rationale="n/a",
+                delivery_stage=DeliveryStage.PLANNED,
+            ),
             now=NOW,
         )
     assert {e.loc[0] for e in caught.value.errors} == {"rationale", "next_steps", "expected_date"}
@@ -121,15 +164,28 @@ def test_the_force_cannot_read_the_plan(session, objective):
 
 def test_filter_by_current_rating_and_not_rated(session, objective):
     other = plan.create_objective(
-        session, STAFF,
-        ObjectiveCreate(plan_id=objective.plan_id, theme_id=objective.theme_id, code="3.2", title="Other", lead_org="opcc"),
+        session,
+        STAFF,
+        ObjectiveCreate(
+            plan_id=objective.plan_id,
+            theme_id=objective.theme_id,
+            code="3.2",
+            title="Other",
+            lead_org="opcc",
+        ),
         now=NOW,
     )
     rate(session, objective, "2023-24-Q2", Rating.GREEN)
     rate(session, objective, "2023-24-Q3", Rating.RED)
-    red = plan.list_objectives(session, STAFF, filters=plan.ObjectiveFilters(rating=Rating.RED), page=PageRequest())
-    green = plan.list_objectives(session, STAFF, filters=plan.ObjectiveFilters(rating=Rating.GREEN), page=PageRequest())
-    unrated = plan.list_objectives(session, STAFF, filters=plan.ObjectiveFilters(not_rated=True), page=PageRequest())
+    red = plan.list_objectives(
+        session, STAFF, filters=plan.ObjectiveFilters(rating=Rating.RED), page=PageRequest()
+    )
+    green = plan.list_objectives(
+        session, STAFF, filters=plan.ObjectiveFilters(rating=Rating.GREEN), page=PageRequest()
+    )
+    unrated = plan.list_objectives(
+        session, STAFF, filters=plan.ObjectiveFilters(not_rated=True), page=PageRequest()
+    )
     assert [o.id for o in red.items] == [objective.id]
     assert green.items == []
     assert [o.id for o in unrated.items] == [other.id]
@@ -140,7 +196,9 @@ def test_the_public_feed_shows_published_periods_only(session, objective):
     rate(session, objective, "2023-24-Q2", Rating.AMBER)
     rate(session, objective, "2023-24-Q3", Rating.GREEN)
     assert plan.public_plan(session) == []
-    plan.change_plan(session, STAFF, objective.plan_id, PlanChange(status="active"), expected_version=1, now=NOW)
+    plan.change_plan(
+        session, STAFF, objective.plan_id, PlanChange(status="active"), expected_version=1, now=NOW
+    )
     period = plan.get_period(session, STAFF, "2023-24-Q2")
     plan.publish_period(session, STAFF, "2023-24-Q2", expected_version=period.version, now=NOW)
     shown = plan.public_plan(session)
@@ -153,8 +211,15 @@ def test_unknown_objective_and_duplicate_code(session, objective):
         plan.get_objective(session, STAFF, 999)
     with pytest.raises(Invalid) as caught:
         plan.create_objective(
-            session, STAFF,
-            ObjectiveCreate(plan_id=objective.plan_id, theme_id=objective.theme_id, code="3.1", title="Again", lead_org="opcc"),
+            session,
+            STAFF,
+            ObjectiveCreate(
+                plan_id=objective.plan_id,
+                theme_id=objective.theme_id,
+                code="3.1",
+                title="Again",
+                lead_org="opcc",
+            ),
             now=NOW,
         )
     assert caught.value.errors[0].loc == ("code",)
@@ -164,7 +229,9 @@ def test_the_demo_plan_has_three_quarters_with_every_direction(session):
     from domain.demo import seed_demo
 
     seed_demo(session, now=NOW)
-    listed = plan.list_objectives(session, STAFF, filters=plan.ObjectiveFilters(), page=PageRequest(limit=100))
+    listed = plan.list_objectives(
+        session, STAFF, filters=plan.ObjectiveFilters(), page=PageRequest(limit=100)
+    )
     assert len(listed.items) == 25
     directions = {o.current.direction for o in listed.items if o.current}
     assert {"improving", "stable", "declining"} <= directions

@@ -24,7 +24,13 @@ GOOD = "Plans are in place but the new rota has not yet started in every area."
 START = date(2023, 10, 1)
 
 
-def draft(rating=Rating.GREEN, rationale=GOOD, stage=DeliveryStage.IN_DELIVERY, next_steps="", expected=None):
+def draft(
+    rating=Rating.GREEN,
+    rationale=GOOD,
+    stage=DeliveryStage.IN_DELIVERY,
+    next_steps="",
+    expected=None,
+):
     return AssessmentDraft(rating, rationale, stage, next_steps, expected)
 
 
@@ -32,7 +38,21 @@ def fields_of(exc: Invalid) -> set[str]:
     return {str(e.loc[0]) for e in exc.errors}
 
 
-@pytest.mark.parametrize("rationale", ["", "   ", "n/a", "N/A.", "tbc", "TBC - awaiting data from the force", "see above", "As above", "Good.", "On track so far"])
+@pytest.mark.parametrize(
+    "rationale",
+    [
+        "",
+        "   ",
+        "n/a",
+        "N/A.",
+        "tbc",
+        "TBC - awaiting data from the force",
+        "see above",
+        "As above",
+        "Good.",
+        "On track so far",
+    ],
+)
 def test_a_rating_needs_a_real_reason(rationale):
     assert rationale_problem(rationale) is not None
     with pytest.raises(Invalid) as caught:
@@ -51,20 +71,29 @@ def test_amber_and_red_need_next_steps_and_an_expected_date(rating):
         check_assessment(draft(rating=rating), period_start=START)
     assert fields_of(caught.value) == {"next_steps", "expected_date"}
     check_assessment(
-        draft(rating=rating, next_steps="Recovery plan to the next board", expected=START + timedelta(days=90)),
+        draft(
+            rating=rating,
+            next_steps="Recovery plan to the next board",
+            expected=START + timedelta(days=90),
+        ),
         period_start=START,
     )
 
 
 def test_the_expected_date_must_be_after_the_period_starts():
     with pytest.raises(Invalid) as caught:
-        check_assessment(draft(rating=Rating.AMBER, next_steps="Recovery plan", expected=START), period_start=START)
+        check_assessment(
+            draft(rating=Rating.AMBER, next_steps="Recovery plan", expected=START),
+            period_start=START,
+        )
     assert fields_of(caught.value) == {"expected_date"}
 
 
 def test_blue_means_delivered():
     with pytest.raises(Invalid) as caught:
-        check_assessment(draft(rating=Rating.BLUE, stage=DeliveryStage.IN_DELIVERY), period_start=START)
+        check_assessment(
+            draft(rating=Rating.BLUE, stage=DeliveryStage.IN_DELIVERY), period_start=START
+        )
     assert fields_of(caught.value) == {"delivery_stage"}
     check_assessment(draft(rating=Rating.BLUE, stage=DeliveryStage.DELIVERED), period_start=START)
 
@@ -114,7 +143,9 @@ def test_2023_24_q3_is_october_to_december():
     assert parse_period_code("2023-24-Q4").ends_on == date(2024, 3, 31)
 
 
-@pytest.mark.parametrize("code", ["2023-25-Q1", "2023-24-Q5", "2023-Q1", "23-24-Q1", "", "2023-24-q1"])
+@pytest.mark.parametrize(
+    "code", ["2023-25-Q1", "2023-24-Q5", "2023-Q1", "23-24-Q1", "", "2023-24-q1"]
+)
 def test_bad_period_codes_are_refused(code):
     with pytest.raises(Invalid):
         parse_period_code(code)

@@ -136,3 +136,28 @@ def test_an_anonymous_visitor_is_sent_to_sign_in(client):
     response = client.get("/admin/audit?entity=user", follow_redirects=False)
     assert response.status_code == 303
     assert response.headers["location"] == "/sign-in?next=/admin/audit%3Fentity%3Duser"
+
+
+def test_htmx_page_with_a_next_link_renders_the_block(admin, session):
+    """The results block imports its own macros: an htmx page that has a next page works."""
+    from domain.accounts import service as accounts
+    from domain.accounts.rules import SYSTEM, Role
+    from domain.accounts.schemas import UserCreate
+    from tests.conftest import NOW
+
+    for n in range(55):
+        accounts.create_user(
+            session,
+            SYSTEM,
+            UserCreate(
+                email=f"bulk{n}@test.example",
+                display_name=f"Bulk {n}",
+                role=Role.VIEWER,
+                password="long enough password",
+            ),
+            now=NOW,
+        )
+    response = admin.get("/admin/audit", headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    assert "<html" not in response.text
+    assert "Next" in response.text

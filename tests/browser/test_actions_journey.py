@@ -1,0 +1,218 @@
+"""The actions journey in Chromium (issue 4's "Done when"): staff add an action owned by the
+Force, the force liaison finds it in the Force inbox, adds an update and marks it done, and
+staff see both on the action's timeline. axe-core checks every page visited. It runs twice:
+with JavaScript (htmx swaps fragments in place) and without (POST-redirect-GET)."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from domain import clock
+from tests.browser.conftest import (
+    axe_violations,
+    check_page,
+    format_violations,
+    screenshot,
+    sign_in,
+)
+
+pytestmark = pytest.mark.browser
+
+STAFF = "staff@oversight.example"
+LIAISON = "liaison@oversight.example"
+MARK = "window.__stillThisPage"
+
+
+@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
+def javascript(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+@pytest.fixture
+def open_as(browser: Any, live_server: str, javascript: bool) -> Iterator[Any]:
+    """open_as(email) → a page signed in as that person in a browser context of its own."""
+    contexts: list[Any] = []
+
+    def build(email: str) -> Any:
+        # bypass_csp only so axe-core can be injected; test_journeys checks the CSP itself.
+        context = browser.new_context(
+            base_url=live_server, bypass_csp=True, java_script_enabled=javascript
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        sign_in(page, email)
+        assert urlsplit(page.url).path == "/", f"{email} did not reach Home"
+        return page
+
+    yield build
+    for context in contexts:
+        context.close()
+
+
+@pytest.fixture
+def check(browser: Any, live_server: str, javascript: bool) -> Iterator[Any]:
+    """check(page, role, slug): a screenshot, then axe-core on the page as the person sees it.
+
+    axe-core cannot run where JavaScript is off, so the JavaScript-off page's DOM (scripts
+    removed, so nothing changes it) is copied into a page of a JavaScript-on context with the
+    same stylesheets, and axe-core checks it there."""
+    if javascript:
+        yield check_page
+        return
+    context = browser.new_context(bypass_csp=True)
+    context.set_default_timeout(10_000)
+    twin = context.new_page()
+    copy_url = f"{live_server}/axe-copy-of-the-page"
+
+    def run(page: Any, role: str, slug: str) -> None:
+        screenshot(page, role, slug)
+        html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S)
+        # Served from the app's own origin (intercepted, never reaching the server), so its
+        # stylesheets load exactly as they did for the person.
+        twin.route(copy_url, lambda route: route.fulfill(body=html, content_type="text/html"))
+        twin.goto(copy_url)
+        twin.unroute(copy_url)
+        assert twin.locator("h1").count() == 1
+        violations = axe_violations(twin)
+        assert not violations, (
+            f"axe-core found {len(violations)} WCAG violation(s) on {page.url} ({role}, "
+            "JavaScript off):\n" + format_violations(violations)
+        )
+
+    try:
+        yield run
+    finally:
+        context.close()
+
+
+def mark_page(page: Any, javascript: bool) -> None:
+    """With JavaScript, set a marker that survives an htmx swap but not a page load."""
+    if javascript:
+        page.evaluate(f"{MARK} = true")
+
+
+def assert_swapped_in_place(page: Any, javascript: bool) -> None:
+    if javascript:
+        assert page.evaluate(f"{MARK} === true"), "htmx did not swap in place: the page reloaded"
+
+
+def test_staff_add_the_force_answers_staff_see_it(
+    open_as: Any, check: Any, javascript: bool
+) -> None:
+    mode = "js" if javascript else "no-js"
+    title = f"Publish the 101 call-back figures ({mode} {uuid.uuid4().hex[:8]})"
+    due = clock.today() + timedelta(days=3)
+
+    # --- OPCC staff add an action owned by the Force ---------------------------------------
+    staff = open_as(STAFF)
+    staff.goto("/actions")
+    assert staff.locator("h1").inner_text() == "Actions"
+    check(staff, f"staff-{mode}", "actions")
+    staff.get_by_role("button", name="Add an action").click()
+    staff.wait_for_url("**/actions/new")
+    check(staff, f"staff-{mode}", "actions-new")
+
+    # Nothing filled in: the error summary, nothing saved.
+    staff.get_by_role("button", name="Add action").click()
+    summary = staff.locator(".govuk-error-summary")
+    assert "Enter a title for the action" in summary.inner_text()
+    assert "Enter the due date" in summary.inner_text()
+    assert staff.title().startswith("Error: ")
+    check(staff, f"staff-{mode}", "actions-new-errors")
+
+    staff.fill("#title", title)
+    staff.fill("#detail", "Agreed at the Strategic Assurance Board")
+    staff.select_option("#owner_org", "force")
+    staff.fill("#owner_name", "Head of Contact Management")
+    staff.select_option("#area", "charnwood")
+    staff.fill("#due_on", str(due.day))
+    staff.fill("#due_on-month", str(due.month))
+    staff.fill("#due_on-year", str(due.year))
+    staff.get_by_role("button", name="Add action").click()
+    staff.wait_for_url(re.compile(r".*/actions/\d+$"))
+    action_path = urlsplit(staff.url).path
+    assert staff.locator("h1").inner_text().endswith(title)
+    assert "has been added" in staff.locator(".govuk-notification-banner").inner_text()
+    ref = staff.locator("h1 .govuk-caption-l").inner_text().strip()
+    assert re.fullmatch(r"ACT-\d{4}-\d{4}", ref), ref
+    check(staff, f"staff-{mode}", "action")
+
+    # The list finds it by its title; with htmx the results change in place.
+    staff.goto("/actions")
+    mark_page(staff, javascript)
+    staff.fill("#q", title)
+    staff.get_by_role("button", name="Apply filters").click()
+    staff.wait_for_url("**/actions?*q=*")
+    count = staff.locator("#action-count")
+    count.wait_for()
+    assert count.inner_text() == "1 action"
+    assert staff.locator("#action-results").get_by_role("link", name=ref).count() == 1
+    assert_swapped_in_place(staff, javascript)
+    check(staff, f"staff-{mode}", "actions-filtered")
+
+    # --- The force liaison finds it in the Force inbox ------------------------------------
+    liaison = open_as(LIAISON)
+    liaison.get_by_role("link", name="Force inbox").first.click()
+    liaison.wait_for_url("**/force-inbox*")
+    assert liaison.locator("h1").inner_text() == "Force inbox"
+    check(liaison, f"liaison-{mode}", "force-inbox")
+    row_link = liaison.get_by_role("link", name=ref, exact=True)
+    while row_link.count() == 0:
+        liaison.get_by_role("link", name="Next page").click()
+        liaison.wait_for_load_state()
+    row = liaison.locator("tr", has=row_link)
+    assert "Due soon" in row.inner_text()
+    row_link.click()
+    liaison.wait_for_url(f"**{action_path}")
+    assert "Internal note" not in liaison.content()
+    check(liaison, f"liaison-{mode}", "action")
+
+    # ... adds an update (forgetting the words first: the error appears, nothing is added) ...
+    mark_page(liaison, javascript)
+    liaison.get_by_role("button", name="Add update").click()
+    liaison.locator(".govuk-error-summary", has_text="Enter the update").wait_for()
+    assert_swapped_in_place(liaison, javascript)
+    check(liaison, f"liaison-{mode}", "action-update-error")
+    liaison.fill("#body", "Figures are on the force website from Monday")
+    liaison.fill("#evidence_url", "https://example.org/101-figures")
+    liaison.get_by_role("button", name="Add update").click()
+    banner = liaison.locator(".govuk-notification-banner", has_text="Your update has been added")
+    banner.wait_for()
+    assert_swapped_in_place(liaison, javascript)
+    timeline = liaison.locator(".moj-timeline")
+    assert "Figures are on the force website from Monday" in timeline.inner_text()
+    check(liaison, f"liaison-{mode}", "action-updated")
+
+    # ... cannot cancel, and marks it done.
+    radios = liaison.locator('input[name="to"]')
+    values = [radios.nth(i).get_attribute("value") for i in range(radios.count())]
+    assert values == ["in_progress", "done"]
+    mark_page(liaison, javascript)
+    liaison.get_by_label("Done (the action is complete)").check()
+    liaison.fill("#note", "Published and linked from the OPCC site")
+    liaison.get_by_role("button", name="Change status").click()
+    liaison.locator(".govuk-notification-banner", has_text="The action is now done").wait_for()
+    assert_swapped_in_place(liaison, javascript)
+    summary_list = liaison.locator(".govuk-summary-list")
+    assert "Done" in summary_list.inner_text()
+    check(liaison, f"liaison-{mode}", "action-done")
+
+    # --- Staff see the update and the done step on the timeline ---------------------------
+    staff.goto(action_path)
+    timeline = staff.locator(".moj-timeline")
+    text = timeline.inner_text()
+    assert "Figures are on the force website from Monday" in text
+    assert "Status changed to done" in text
+    assert "Published and linked from the OPCC site" in text
+    assert "by liaison@oversight.example" in text
+    assert "Action created" in text
+    assert staff.locator(".govuk-summary-list").get_by_text("Completed on").count() == 1
+    check(staff, f"staff-{mode}", "action-done")

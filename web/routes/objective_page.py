@@ -1,0 +1,285 @@
+"""/objectives/{id}: the objective, its current rating with the reason, the MOJ timeline of
+every assessment (corrections marked), and for those who rate, the new assessment form.
+
+The form posts with htmx and gets back the `objective_detail` block (refreshed, with the
+message or the errors in it); without JavaScript it POST-redirect-GETs. The rules are
+domain.plan's: the page runs the same rule function early only so that every problem is
+reported at once, and nothing is saved unless add_assessment accepts it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request
+from sqlmodel import Session
+from starlette.responses import RedirectResponse, Response
+
+from api.auth import CurrentActor, DbSession
+from domain import clock
+from domain.accounts.rules import Actor, Scope
+from domain.actions import policy as actions_policy
+from domain.actions import service as actions
+from domain.actions.rules import SourceType
+from domain.errors import Invalid, invalid
+from domain.listing import MAX_LIMIT, PageRequest
+from domain.plan import policy
+from domain.plan import service as plan
+from domain.plan import standing as standing_of
+from domain.plan.rules import (
+    AssessmentDraft,
+    DeliveryStage,
+    PeriodStatus,
+    Rating,
+    check_assessment,
+    rationale_problem,
+)
+from domain.plan.schemas import AssessmentCreate, AssessmentRead
+from domain.plan.standing import PlanPeriod
+from web import plan_views as views
+from web.action_views import VARY
+from web.admin import Tag
+from web.dates import read_date
+from web.flash import set_flash
+from web.forms import Form, FormValues, parse
+from web.templating import is_htmx, render
+
+router = APIRouter()
+Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+Text = Annotated[str | None, Query(max_length=10000)]
+
+LABELS = {
+    "period": "Period",
+    "rating": "Rating",
+    "rationale": "Rationale",
+    "delivery_stage": "Delivery stage",
+    "next_steps": "Next steps",
+    "expected_date": "Expected date",
+    "evidence_links": "Evidence links",
+    "correction_reason": "Reason for correction",
+}
+MAX_LINKS = 20
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One assessment on the timeline, newest first."""
+
+    assessment: AssessmentRead
+    replaced: bool  # a later assessment for the same period took its place
+
+    @property
+    def tag(self) -> Tag:
+        return views.rag_tag(self.assessment.rating)
+
+    @property
+    def correction(self) -> bool:
+        return bool(self.assessment.correction_reason)
+
+
+def _timeline(assessments: list[AssessmentRead]) -> list[TimelineEntry]:
+    superseded = {a.supersedes for a in assessments if a.supersedes is not None}
+    return [TimelineEntry(a, a.id in superseded) for a in reversed(assessments)]
+
+
+def _default_period(periods: list[PlanPeriod]) -> str:
+    """The period being rated now: the latest open one, else the latest."""
+    chosen = views.choose_period(periods, None, "open")
+    return chosen.code if chosen else ""
+
+
+def _period_options(periods: list[PlanPeriod]) -> list[tuple[str, str]]:
+    return [
+        (
+            p.period.code,
+            views.period_label(p.period.code)
+            + (" (published: a change is a correction)" if p.period.status == "published" else ""),
+        )
+        for p in reversed(periods)
+    ]
+
+
+def _published(periods: list[PlanPeriod], code: str) -> bool:
+    return any(p.period.code == code and p.period.status == PeriodStatus.PUBLISHED for p in periods)
+
+
+def _objective_actions(db: Session, actor: Actor, objective_id: int) -> list[Any] | None:
+    """The actions this objective produced, for those who may read actions (None otherwise)."""
+    if not actor.can(Scope.READ_ACTIONS):
+        return None
+    filters = actions.ActionFilters(source_type=SourceType.OBJECTIVE, source_id=objective_id)
+    page = actions.list_actions(
+        db, actor, filters=filters, page=PageRequest(limit=MAX_LIMIT), today=clock.today()
+    )
+    return list(page.items)
+
+
+def _objective_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    objective_id: int,
+    *,
+    form: Form | None = None,
+    faults: tuple[str, ...] = (),
+    notice: str | None = None,
+    status_code: int = 200,
+    block: str = "objective_detail",
+) -> Response:
+    objective = plan.get_objective(db, actor, objective_id)
+    periods = standing_of.plan_periods(db, actor, objective.plan_id)
+    themes = {t.id: t for t in views.all_themes(db, actor, objective.plan_id)}
+    form = form or Form(values={"period": _default_period(periods)}, labels=LABELS)
+    chosen = str(form.value("period"))
+    return render(
+        request,
+        "plan/objective.html",
+        {
+            "objective": objective,
+            "plan_record": plan.get_plan(db, actor, objective.plan_id),
+            "theme": themes.get(objective.theme_id),
+            "lead_name": views.lead_names(db).get(objective.lead_org, objective.lead_org),
+            "timeline": _timeline(plan.list_assessments(db, actor, objective_id)),
+            "can_rate": actor.can(Scope.WRITE_PLAN),
+            "form": form,
+            "errors": form.error_summary,
+            "faults": faults,
+            "notice": notice,
+            "period_options": _period_options(periods),
+            "show_correction": _published(periods, chosen)
+            or "correction_reason" in form.errors
+            or bool(str(form.value("correction_reason")).strip()),
+            "rating_items": [
+                (value, text, views.RATING_HINTS[Rating(value)])
+                for value, text in views.RATING_OPTIONS
+            ],
+            "stage_options": views.STAGE_OPTIONS,
+            "views": views,
+            "objective_actions": _objective_actions(db, actor, objective_id),
+            "can_add_action": actions_policy.can_edit(actor),
+        },
+        block=block,
+        status_code=status_code,
+        headers=VARY,
+    )
+
+
+@router.get("/objectives/{objective_id}")
+def show_objective(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    objective_id: Id,
+    period: Annotated[str | None, Query(max_length=20)] = None,
+    correction_reason: Text = None,
+) -> Response:
+    """`?period=` preselects the form's period. htmx asks with it when the period select
+    changes, and gets only the correction field: shown when that period is published."""
+    form = None
+    if period is not None:
+        values = {"period": period, "correction_reason": correction_reason or ""}
+        form = Form(values=values, labels=LABELS)
+    return _objective_page(
+        request,
+        db,
+        actor,
+        objective_id,
+        form=form,
+        block="correction_field" if period is not None else "objective_detail",
+    )
+
+
+def _links(raw: str, form: Form) -> list[str]:
+    links = [line.strip() for line in raw.splitlines() if line.strip()]
+    for number, link in enumerate(links, start=1):
+        if not link.startswith(("https://", "http://")) or any(c.isspace() for c in link):
+            form.add(
+                "evidence_links",
+                f"Evidence link {number} must be a web address starting with https://, "
+                "one link on each line",
+            )
+            break
+        if len(link) > 500:
+            form.add("evidence_links", f"Evidence link {number} must be 500 characters or fewer")
+            break
+    if len(links) > MAX_LINKS:
+        form.add("evidence_links", f"Give no more than {MAX_LINKS} evidence links")
+    return links
+
+
+def _check_early(form: Form, data: dict[str, Any], periods: list[PlanPeriod]) -> None:
+    """The domain's own rule function, run before saving so every problem shows at once."""
+    start = next((p.period.starts_on for p in periods if p.period.code == data["period"]), None)
+    try:
+        rating, stage = Rating(data["rating"]), DeliveryStage(data["delivery_stage"])
+    except ValueError:
+        rating, stage = None, None
+    if rating is None or stage is None or start is None:
+        problem = rationale_problem(data["rationale"])
+        if problem:
+            form.add_invalid(invalid("rationale", problem))
+        return
+    draft = AssessmentDraft(
+        rating, data["rationale"], stage, data["next_steps"], data["expected_date"]
+    )
+    try:
+        check_assessment(draft, period_start=start)
+    except Invalid as exc:
+        form.add_invalid(exc)
+
+
+@router.post("/objectives/{objective_id}/assessments")
+def add_assessment(
+    request: Request, db: DbSession, actor: CurrentActor, objective_id: Id, values: FormValues
+) -> Response:
+    policy.check_can_write(actor)
+    objective = plan.get_objective(db, actor, objective_id)
+    periods = standing_of.plan_periods(db, actor, objective.plan_id)
+    form = Form(values=values, labels=LABELS)
+    period = str(values.get("period", ""))
+    if period not in {p.period.code for p in periods}:
+        form.add("period", "Select the period this rating is for")
+    if str(values.get("rating", "")) not in {r.value for r in Rating}:
+        form.add("rating", "Select a rating")
+    if str(values.get("delivery_stage", "")) not in {s.value for s in DeliveryStage}:
+        form.add("delivery_stage", "Select the delivery stage")
+    date = read_date(values, "expected_date", LABELS["expected_date"], required=False)
+    if date.error:
+        form.add("expected_date", date.error)
+    data: dict[str, Any] = {
+        "period": period,
+        "rating": str(values.get("rating", "")),
+        "rationale": str(values.get("rationale", "")).strip(),
+        "delivery_stage": str(values.get("delivery_stage", "")),
+        "next_steps": str(values.get("next_steps", "")).strip(),
+        "expected_date": date.value,
+        "evidence_links": _links(str(values.get("evidence_links", "")), form),
+        "correction_reason": str(values.get("correction_reason", "")).strip(),
+    }
+    if not date.error:
+        _check_early(form, data, periods)
+    parsed = parse(AssessmentCreate, form, data) if not form.errors else None
+    if parsed is not None:
+        try:
+            rated = plan.add_assessment(db, actor, objective_id, parsed, now=clock.now())
+        except Invalid as exc:
+            db.rollback()
+            form.add_invalid(exc)
+        else:
+            label = views.rag_label(rated.assessment.rating)
+            message = f"{label} rating for {views.period_label(rated.period.code)} saved"
+            if rated.assessment.correction_reason:
+                message = f"Correction saved: {message[:1].lower()}{message[1:]}"
+            if is_htmx(request):
+                return _objective_page(request, db, actor, objective_id, notice=message)
+            response = RedirectResponse(f"/objectives/{objective_id}", status_code=303)
+            set_flash(request, response, message)
+            return response
+    form.errors = {
+        **{name: form.errors[name] for name in LABELS if name in form.errors},
+        **{name: msg for name, msg in form.errors.items() if name not in LABELS},
+    }
+    faults = date.faults if date.error else ()
+    return _objective_page(
+        request, db, actor, objective_id, form=form, faults=faults, status_code=422
+    )
