@@ -26,7 +26,7 @@ from domain.audit import service as audit
 from domain.audit.tables import AuditEvent
 from domain.errors import Conflict, NotFound, invalid
 from domain.listing import Page, PageRequest, paginate
-from domain.versioning import apply_changes, check_version, snapshot
+from domain.versioning import apply_changes, check_version
 
 _hasher = PasswordHasher()
 TOKEN_PREFIX = "ovs_"  # noqa: S105
@@ -85,17 +85,8 @@ def create_user(db: Session, actor: Actor, data: UserCreate, *, now: datetime) -
         created_at=now,
         updated_at=now,
     )
-    db.add(user)
-    db.flush()
-    assert user.id is not None
-    audit.record(
-        db,
-        actor,
-        entity="user",
-        entity_id=user.id,
-        action="create",
-        changes=snapshot(user, ["email", "display_name", "role", "active"]),
-        at=now,
+    audit.created(
+        db, actor, user, entity="user", fields=["email", "display_name", "role", "active"], at=now
     )
     db.commit()
     return user
@@ -224,16 +215,12 @@ def create_token(
         created_at=now,
         updated_at=now,
     )
-    db.add(token)
-    db.flush()
-    assert token.id is not None
-    audit.record(
+    audit.created(
         db,
         actor,
+        token,
         entity="token",
-        entity_id=token.id,
-        action="create",
-        changes=snapshot(token, ["name", "role", "scopes", "user_id", "prefix", "expires_at"]),
+        fields=["name", "role", "scopes", "user_id", "prefix", "expires_at"],
         at=now,
     )
     db.commit()

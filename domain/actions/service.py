@@ -333,16 +333,12 @@ def add_update(
         created_at=now,
         updated_at=now,
     )
-    db.add(update)
-    db.flush()
-    assert update.id is not None
-    audit.record(
+    audit.created(
         db,
         actor,
+        update,
         entity="action_update",
-        entity_id=update.id,
-        action="create",
-        changes=snapshot(update, ["action_id", "body", "evidence_url", "internal"]),
+        fields=["action_id", "body", "evidence_url", "internal"],
         at=now,
     )
     db.commit()

@@ -11,7 +11,8 @@ from domain.accounts.rules import Actor, Scope
 from domain.audit.schemas import AuditFilter
 from domain.audit.tables import AuditEvent
 from domain.listing import Page, PageRequest, paginate
-from domain.versioning import Changes
+from domain.records import Record
+from domain.versioning import Changes, snapshot
 
 SECRET_FIELDS = frozenset({"password_hash", "secret_hash", "csrf_token"})
 
@@ -42,6 +43,24 @@ def record(
     )
     db.add(event)
     return event
+
+
+def created(
+    db: Session, actor: Actor, row: Record, *, entity: str, fields: list[str], at: datetime
+) -> AuditEvent:
+    """Add a new record and its creation event: the fields it was created with."""
+    db.add(row)
+    db.flush()
+    assert row.id is not None
+    return record(
+        db,
+        actor,
+        entity=entity,
+        entity_id=row.id,
+        action="create",
+        changes=snapshot(row, fields),
+        at=at,
+    )
 
 
 def list_events(

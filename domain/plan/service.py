@@ -60,17 +60,8 @@ def _get(db: Session, table: Any, record_id: int, what: str, *, lock: bool = Fal
 def create_plan(db: Session, actor: Actor, data: PlanCreate, *, now: datetime) -> Plan:
     policy.check_can_write(actor)
     plan = Plan(**data.model_dump(), created_at=now, updated_at=now)
-    db.add(plan)
-    db.flush()
-    assert plan.id is not None
-    audit.record(
-        db,
-        actor,
-        entity="plan",
-        entity_id=plan.id,
-        action="create",
-        changes=snapshot(plan, ["title", "starts_on", "ends_on", "status"]),
-        at=now,
+    audit.created(
+        db, actor, plan, entity="plan", fields=["title", "starts_on", "ends_on", "status"], at=now
     )
     db.commit()
     return plan
@@ -124,18 +115,7 @@ def add_theme(
         created_at=now,
         updated_at=now,
     )
-    db.add(theme)
-    db.flush()
-    assert theme.id is not None
-    audit.record(
-        db,
-        actor,
-        entity="theme",
-        entity_id=theme.id,
-        action="create",
-        changes=snapshot(theme, ["plan_id", "position", "title"]),
-        at=now,
-    )
+    audit.created(db, actor, theme, entity="theme", fields=["plan_id", "position", "title"], at=now)
     db.commit()
     return theme
 
@@ -184,19 +164,12 @@ def create_objective(
     objective = Objective(
         **values, lead_org_id=_org_id(db, data.lead_org), created_at=now, updated_at=now
     )
-    db.add(objective)
-    db.flush()
-    assert objective.id is not None
-    audit.record(
+    audit.created(
         db,
         actor,
+        objective,
         entity="objective",
-        entity_id=objective.id,
-        action="create",
-        changes=snapshot(
-            objective,
-            ["plan_id", "theme_id", "code", "title", "lead_org_id", "owner_name", "target_date"],
-        ),
+        fields=["plan_id", "theme_id", "code", "title", "lead_org_id", "owner_name", "target_date"],
         at=now,
     )
     db.commit()
@@ -262,16 +235,12 @@ def create_period(db: Session, actor: Actor, code: str, *, now: datetime) -> Rep
         created_at=now,
         updated_at=now,
     )
-    db.add(period)
-    db.flush()
-    assert period.id is not None
-    audit.record(
+    audit.created(
         db,
         actor,
+        period,
         entity="period",
-        entity_id=period.id,
-        action="create",
-        changes=snapshot(period, ["code", "starts_on", "ends_on", "status"]),
+        fields=["code", "starts_on", "ends_on", "status"],
         at=now,
     )
     db.commit()

@@ -17,7 +17,7 @@ from domain.listing import Page, PageRequest, paginate
 from domain.records import Record
 from domain.reference import schemas
 from domain.reference.tables import Area, NeighbourhoodPolicingArea, Organisation, Topic
-from domain.versioning import apply_changes, check_version, snapshot
+from domain.versioning import apply_changes, check_version
 
 
 @dataclass(frozen=True)
@@ -135,18 +135,7 @@ def create_record(
     values = data.model_dump()
     _check_rules(db, kind, values, None)
     found = kind.table(**values, created_at=now, updated_at=now)
-    db.add(found)
-    db.flush()
-    assert found.id is not None
-    audit.record(
-        db,
-        actor,
-        entity=kind.entity,
-        entity_id=found.id,
-        action="create",
-        changes=snapshot(found, [*values, "active"]),
-        at=now,
-    )
+    audit.created(db, actor, found, entity=kind.entity, fields=[*values, "active"], at=now)
     db.commit()
     return found
 

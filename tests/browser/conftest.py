@@ -237,3 +237,44 @@ def check_page(page: Any, role: str, slug: str) -> None:
 def _clean_artifacts() -> None:
     if ARTIFACTS.exists():
         shutil.rmtree(ARTIFACTS, ignore_errors=True)
+
+
+@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
+def javascript(request: pytest.FixtureRequest) -> bool:
+    return bool(request.param)
+
+
+@pytest.fixture
+def check(browser: Any, live_server: str, javascript: bool) -> Iterator[Any]:
+    """check(page, role, slug): a screenshot, then axe-core on the page as the person sees it.
+
+    axe-core cannot run where JavaScript is off, so the JavaScript-off page's DOM (scripts
+    removed, so nothing changes it) is copied into a page of a JavaScript-on context with the
+    same stylesheets, and axe-core checks it there."""
+    if javascript:
+        yield check_page
+        return
+    context = browser.new_context(bypass_csp=True)
+    context.set_default_timeout(10_000)
+    twin = context.new_page()
+    copy_url = f"{live_server}/axe-copy-of-the-page"
+
+    def run(page: Any, role: str, slug: str) -> None:
+        screenshot(page, role, slug)
+        html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S)
+        # Served from the app's own origin (intercepted, never reaching the server), so its
+        # stylesheets load exactly as they did for the person.
+        twin.route(copy_url, lambda route: route.fulfill(body=html, content_type="text/html"))
+        twin.goto(copy_url)
+        twin.unroute(copy_url)
+        assert twin.locator("h1").count() == 1
+        violations = axe_violations(twin)
+        assert not violations, (
+            f"axe-core found {len(violations)} WCAG violation(s) on {page.url} ({role}, "
+            "JavaScript off):\n" + format_violations(violations)
+        )
+
+    try:
+        yield run
+    finally:
+        context.close()

@@ -23,7 +23,6 @@ from urllib.parse import urlsplit
 import pytest
 
 from domain.plan.demo import PLAN_TITLE
-from tests.browser.conftest import axe_violations, check_page, format_violations, screenshot
 from tests.browser.conftest import sign_in as sign_in_page
 
 pytestmark = pytest.mark.browser
@@ -35,11 +34,6 @@ RUNS = {
     True: ("5.4", "2020-21-Q3", "2020-21 Q3"),
     False: ("4.3", "2020-21-Q4", "2020-21 Q4"),
 }
-
-
-@pytest.fixture(params=[True, False], ids=["javascript", "no-javascript"])
-def javascript(request: pytest.FixtureRequest) -> bool:
-    return bool(request.param)
 
 
 @pytest.fixture
@@ -54,38 +48,6 @@ def staff(browser: Any, live_server: str, javascript: bool) -> Iterator[Any]:
     assert urlsplit(page.url).path == "/", "staff did not reach Home"
     try:
         yield page
-    finally:
-        context.close()
-
-
-@pytest.fixture
-def check(browser: Any, live_server: str, javascript: bool) -> Iterator[Any]:
-    """check(page, role, slug): a screenshot, then axe-core on the page as the person sees it.
-    With JavaScript off, axe-core runs on a copy of the page's DOM (scripts removed) served
-    from the app's origin in a JavaScript-on page, so the same stylesheets apply."""
-    if javascript:
-        yield check_page
-        return
-    context = browser.new_context(bypass_csp=True)
-    context.set_default_timeout(10_000)
-    twin = context.new_page()
-    copy_url = f"{live_server}/axe-copy-of-the-plan-page"
-
-    def run(page: Any, role: str, slug: str) -> None:
-        screenshot(page, role, slug)
-        html = re.sub(r"<script\b[^>]*>.*?</script>", "", page.content(), flags=re.S)
-        twin.route(copy_url, lambda route: route.fulfill(body=html, content_type="text/html"))
-        twin.goto(copy_url)
-        twin.unroute(copy_url)
-        assert twin.locator("h1").count() == 1
-        violations = axe_violations(twin)
-        assert not violations, (
-            f"axe-core found {len(violations)} WCAG violation(s) on {page.url} ({role}, "
-            "JavaScript off):\n" + format_violations(violations)
-        )
-
-    try:
-        yield run
     finally:
         context.close()
 
