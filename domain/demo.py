@@ -343,6 +343,15 @@ DEMO_ACTIONS: list[tuple[str, str, str, str | None, int, str, str]] = [
 ]
 
 
+# The status changes that bring a new (open) demo action to its demo status.
+DEMO_STEPS: dict[str, list[tuple[str, str]]] = {
+    "open": [],
+    "in_progress": [("in_progress", "")],
+    "done": [("in_progress", ""), ("done", "Completed")],
+    "cancelled": [("cancelled", "Superseded by the CSP's own plan")],
+}
+
+
 def seed_actions(db: Session, report: SeedReport, *, now: datetime) -> None:
     """Twenty named actions twice over (demo and a repeat set for the following quarter)."""
     existing = db.exec(select(Action.title)).all()
@@ -370,35 +379,13 @@ def seed_actions(db: Session, report: SeedReport, *, now: datetime) -> None:
             target = status if round_offset == 0 else "open"
             if note:
                 actions.add_update(db, SYSTEM, action.id, ActionUpdateCreate(body=note), now=now)
-            if target in ("in_progress", "done"):
+            for to, why in DEMO_STEPS[target]:
                 actions.transition_action(
                     db,
                     SYSTEM,
                     action.id,
-                    to="in_progress",
-                    note="",
-                    expected_version=action.version,
-                    now=now,
-                    today=today,
-                )
-            if target == "done":
-                actions.transition_action(
-                    db,
-                    SYSTEM,
-                    action.id,
-                    to="done",
-                    note="Completed",
-                    expected_version=action.version,
-                    now=now,
-                    today=today,
-                )
-            if target == "cancelled":
-                actions.transition_action(
-                    db,
-                    SYSTEM,
-                    action.id,
-                    to="cancelled",
-                    note="Superseded by the CSP's own plan",
+                    to=to,
+                    note=why,
                     expected_version=action.version,
                     now=now,
                     today=today,
