@@ -21,6 +21,7 @@ from api.toolkit import (
 )
 from domain import clock
 from domain.actions import inbox
+from domain.actions import queries as action_queries
 from domain.actions import service as actions
 from domain.actions.rules import ActionStatus, SourceType
 from domain.actions.schemas import (
@@ -45,7 +46,7 @@ OneAction = ActionDetail | ActionDetailForForce
 def _detail_response(
     request: Request, db: DbSession, actor: CurrentActor, action_id: int, *, status_code: int = 200
 ) -> Response:
-    shown = actions.detail(db, actor, action_id, today=clock.today())
+    shown = action_queries.detail(db, actor, action_id, today=clock.today())
     return resource_response(request, shown, version=shown.version, status_code=status_code)
 
 
@@ -77,7 +78,7 @@ def list_actions(
     ] = None,
 ) -> Response:
     """Actions the caller may see; the Force sees only what it owns."""
-    filters = actions.ActionFilters(
+    filters = action_queries.ActionFilters(
         source_type=source_type,
         source_id=source_id,
         owner_org=owner_org,
@@ -93,9 +94,11 @@ def list_actions(
     today = clock.today()
 
     def fetch(session: DbSession, page: PageRequest) -> Page[ActionReadForForce]:
-        return actions.list_actions(session, actor, filters=filters, page=page, today=today)
+        return action_queries.list_actions(session, actor, filters=filters, page=page, today=today)
 
-    return list_response(request, db, params, fetch, actions.read_schema(actor), filename="actions")
+    return list_response(
+        request, db, params, fetch, action_queries.read_schema(actor), filename="actions"
+    )
 
 
 @router.post(
@@ -111,7 +114,7 @@ def create_action(
     def create() -> tuple[OneAction, int, str]:
         action = actions.create_action(db, actor, body, now=clock.now())
         assert action.id is not None
-        shown = actions.detail(db, actor, action.id, today=clock.today())
+        shown = action_queries.detail(db, actor, action.id, today=clock.today())
         return shown, shown.version, f"/api/v1/actions/{action.id}"
 
     return created_response(request, db, actor, body, idempotency_key, create)
@@ -179,7 +182,7 @@ def list_updates(
         request,
         db,
         params,
-        lambda session, page: actions.list_updates(session, actor, action_id, page=page),
+        lambda session, page: action_queries.list_updates(session, actor, action_id, page=page),
         ActionUpdateRead,
         filename=f"action-{action_id}-updates",
     )

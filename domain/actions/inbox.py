@@ -19,9 +19,9 @@ from sqlmodel import Session, col, select
 
 from domain.accounts.policy import require
 from domain.accounts.rules import SYSTEM, Actor, Scope
+from domain.actions.queries import views
 from domain.actions.rules import CLOSED, DUE_SOON_DAYS, ActionStatus, is_due_soon, is_overdue
 from domain.actions.schemas import SourceLink
-from domain.actions.service import views
 from domain.actions.tables import Action
 from domain.errors import invalid
 from domain.listing import MAX_LIMIT, Page

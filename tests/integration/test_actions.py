@@ -7,6 +7,7 @@ from sqlmodel import func, select
 
 from domain.accounts.rules import SYSTEM, Role, token_actor, user_actor
 from domain.actions import inbox
+from domain.actions import queries as action_queries
 from domain.actions import service as actions
 from domain.actions.rules import ActionStatus
 from domain.actions.schemas import ActionChange, ActionCreate, ActionUpdateCreate
@@ -55,7 +56,7 @@ def test_an_action_gets_the_next_reference_of_its_year(session, llr):
 def test_creating_writes_history_and_one_audit_event(session, llr):
     before = audit_count(session)
     action = new_action(session, private_note="Chief Executive asked")
-    shown = actions.detail(session, STAFF, action.id, today=TODAY)
+    shown = action_queries.detail(session, STAFF, action.id, today=TODAY)
     assert [(h.from_, h.to) for h in shown.history] == [(None, "open")]
     assert audit_count(session) == before + 1
 
@@ -102,7 +103,7 @@ def test_done_sets_the_completion_date_and_reopening_clears_it(session, llr):
         today=TODAY,
     )
     assert action.completed_on is None
-    history = actions.detail(session, STAFF, action.id, today=TODAY).history
+    history = action_queries.detail(session, STAFF, action.id, today=TODAY).history
     assert [h.to for h in history] == ["open", "done", "in_progress"]
     assert history[-1].note == "Force asked to redo it"
 
@@ -136,13 +137,13 @@ def test_illegal_transition_and_stale_version_change_nothing(session, llr):
 def test_the_force_sees_only_what_it_owns_and_never_internal_notes(session, llr):
     ours = new_action(session, owner="opcc", private_note="internal canary CANARY-PRIVATE")
     theirs = new_action(session, owner="force", private_note="internal canary CANARY-PRIVATE")
-    page = actions.list_actions(
-        session, LIAISON, filters=actions.ActionFilters(), page=PageRequest(), today=TODAY
+    page = action_queries.list_actions(
+        session, LIAISON, filters=action_queries.ActionFilters(), page=PageRequest(), today=TODAY
     )
     assert [a.id for a in page.items] == [theirs.id]
     assert "CANARY-PRIVATE" not in page.items[0].model_dump_json()
     with pytest.raises(NotFound):
-        actions.detail(session, LIAISON, ours.id, today=TODAY)
+        action_queries.detail(session, LIAISON, ours.id, today=TODAY)
 
 
 def test_the_force_may_update_and_complete_but_not_cancel_or_edit(session, llr):
@@ -189,7 +190,7 @@ def test_the_force_cannot_touch_an_opcc_action(session, llr):
 
 def test_a_viewer_reads_but_cannot_write(session, llr):
     action = new_action(session)
-    assert actions.detail(session, VIEWER, action.id, today=TODAY).id == action.id
+    assert action_queries.detail(session, VIEWER, action.id, today=TODAY).id == action.id
     with pytest.raises(Forbidden):
         actions.add_update(session, VIEWER, action.id, ActionUpdateCreate(body="x"), now=NOW)
 
@@ -206,7 +207,9 @@ def test_internal_updates_are_hidden_from_the_force_and_tokens(session, llr):
     for reader, expected in ((STAFF, 2), (LIAISON, 1), (token, 1)):
         bodies = [
             u.body
-            for u in actions.list_updates(session, reader, action.id, page=PageRequest()).items
+            for u in action_queries.list_updates(
+                session, reader, action.id, page=PageRequest()
+            ).items
         ]
         assert len(bodies) == expected
         if expected == 1:
@@ -216,12 +219,12 @@ def test_internal_updates_are_hidden_from_the_force_and_tokens(session, llr):
 @pytest.mark.parametrize(
     ("filters", "expected_titles"),
     [
-        (actions.ActionFilters(overdue=True), {"late"}),
-        (actions.ActionFilters(owner_org="opcc"), {"ours"}),
-        (actions.ActionFilters(area="melton"), {"late"}),
-        (actions.ActionFilters(status=ActionStatus.DONE), {"finished"}),
-        (actions.ActionFilters(due_before=TODAY), {"late", "finished"}),
-        (actions.ActionFilters(q="OUR"), {"ours"}),
+        (action_queries.ActionFilters(overdue=True), {"late"}),
+        (action_queries.ActionFilters(owner_org="opcc"), {"ours"}),
+        (action_queries.ActionFilters(area="melton"), {"late"}),
+        (action_queries.ActionFilters(status=ActionStatus.DONE), {"finished"}),
+        (action_queries.ActionFilters(due_before=TODAY), {"late", "finished"}),
+        (action_queries.ActionFilters(q="OUR"), {"ours"}),
     ],
 )
 def test_filters(session, llr, filters, expected_titles):
@@ -231,7 +234,9 @@ def test_filters(session, llr, filters, expected_titles):
     actions.transition_action(
         session, STAFF, done.id, to="done", note="", expected_version=1, now=NOW, today=TODAY
     )
-    page = actions.list_actions(session, STAFF, filters=filters, page=PageRequest(), today=TODAY)
+    page = action_queries.list_actions(
+        session, STAFF, filters=filters, page=PageRequest(), today=TODAY
+    )
     assert {a.title for a in page.items} == expected_titles
 
 
@@ -240,10 +245,10 @@ def test_sorted_by_due_date_pages_without_gaps_or_repeats(session, llr):
         new_action(session, title=f"a{i}", due=TODAY + timedelta(days=i % 7))
     seen, cursor = [], None
     while True:
-        page = actions.list_actions(
+        page = action_queries.list_actions(
             session,
             STAFF,
-            filters=actions.ActionFilters(sort="due_on"),
+            filters=action_queries.ActionFilters(sort="due_on"),
             page=PageRequest(limit=4, cursor=cursor),
             today=TODAY,
         )
@@ -279,8 +284,12 @@ def test_seeded_demo_actions_include_overdue_and_done(session):
     from domain.demo import seed_demo
 
     seed_demo(session, now=NOW)
-    page = actions.list_actions(
-        session, STAFF, filters=actions.ActionFilters(), page=PageRequest(limit=500), today=TODAY
+    page = action_queries.list_actions(
+        session,
+        STAFF,
+        filters=action_queries.ActionFilters(),
+        page=PageRequest(limit=500),
+        today=TODAY,
     )
     statuses = {a.status for a in page.items}
     assert len(page.items) == 40
@@ -296,7 +305,9 @@ def test_generated_actions_have_refs_and_history(session, llr):
     assert len(set(refs)) == 30
     sample = session.exec(select(Action).where(Action.status == "done")).first()
     if sample is not None:
-        assert [h.to for h in actions.detail(session, STAFF, sample.id, today=TODAY).history] == [
+        assert [
+            h.to for h in action_queries.detail(session, STAFF, sample.id, today=TODAY).history
+        ] == [
             "open",
             "done",
         ]

@@ -15,6 +15,7 @@ from sqlmodel import Session
 
 from domain import clock
 from domain.accounts.rules import SYSTEM, Role
+from domain.actions import queries as action_queries
 from domain.actions import service as actions
 from domain.actions.schemas import ActionCreate, ActionUpdateCreate
 from domain.actions.tables import Action, ActionUpdate
@@ -50,7 +51,7 @@ def make_action(session: Session, title: str, *, due_in: int = 10, **fields: Any
 
 def move(session: Session, action: Action, to: str, note: str = "") -> None:
     assert action.id is not None
-    fresh = actions.get_action(session, SYSTEM, action.id)
+    fresh = action_queries.get_action(session, SYSTEM, action.id)
     actions.transition_action(
         session,
         SYSTEM,

@@ -14,6 +14,7 @@ from api.auth import CurrentActor, DbSession
 from domain import clock
 from domain.accounts.rules import Actor
 from domain.actions import policy, sources
+from domain.actions import queries as action_queries
 from domain.actions import service as actions
 from domain.actions.rules import SourceType
 from domain.actions.schemas import ActionChange, ActionCreate, ActionRead, ActionReadForForce
@@ -170,7 +171,7 @@ def _current_values(shown: ActionReadForForce) -> dict[str, Any]:
 
 @router.get("/actions/{action_id}/edit")
 def edit_action(request: Request, db: DbSession, actor: CurrentActor, action_id: Id) -> Response:
-    shown = actions.detail(db, actor, action_id, today=clock.today())
+    shown = action_queries.detail(db, actor, action_id, today=clock.today())
     policy.check_can_edit(actor)
     form = Form(values=_current_values(shown), labels=LABELS)
     return _form_page(request, db, actor, form, action=shown)
@@ -180,7 +181,7 @@ def edit_action(request: Request, db: DbSession, actor: CurrentActor, action_id:
 def change_action(
     request: Request, db: DbSession, actor: CurrentActor, action_id: Id, values: FormValues
 ) -> Response:
-    shown = actions.detail(db, actor, action_id, today=clock.today())
+    shown = action_queries.detail(db, actor, action_id, today=clock.today())
     policy.check_can_edit(actor)
     version = form_version(values)
     form = Form(values=values, labels=LABELS)
@@ -196,7 +197,7 @@ def change_action(
         )
     except StaleVersion:
         db.rollback()
-        fresh = actions.detail(db, actor, action_id, today=clock.today())
+        fresh = action_queries.detail(db, actor, action_id, today=clock.today())
         again = Form(values=_current_values(fresh), labels=LABELS)
         again.add(GENERAL, stale_message("action"))
         return _form_page(request, db, actor, again, action=fresh, status_code=409)

@@ -17,6 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from api.auth import CurrentActor, DbSession
 from domain import clock
 from domain.accounts.rules import Actor
+from domain.actions import queries as action_queries
 from domain.actions import service as actions
 from domain.actions.rules import STATUS_LABELS, ActionStatus
 from domain.actions.schemas import ActionRead, ActionUpdateCreate, ActionUpdateRead
@@ -41,7 +42,7 @@ def _all_updates(db: Session, actor: Actor, action_id: int) -> list[ActionUpdate
     found: list[ActionUpdateRead] = []
     cursor: str | None = None
     while True:
-        page = actions.list_updates(
+        page = action_queries.list_updates(
             db, actor, action_id, page=PageRequest(limit=MAX_LIMIT, cursor=cursor)
         )
         found.extend(ActionUpdateRead.model_validate(u) for u in page.items)
@@ -67,8 +68,8 @@ def _action_page(
     notice: str | None = None,
     status_code: int = 200,
 ) -> Response:
-    shown = actions.detail(db, actor, action_id, today=clock.today())
-    can = actions.abilities(db, actor, shown)
+    shown = action_queries.detail(db, actor, action_id, today=clock.today())
+    can = action_queries.abilities(db, actor, shown)
     update_form = update_form or Form(labels=UPDATE_LABELS)
     status_form = status_form or Form(labels=STATUS_FORM_LABELS)
     errors = update_form.error_summary + status_form.error_summary
@@ -175,7 +176,7 @@ def change_status(
             return _done(request, action_id, f"The action is now {label}", db, actor)
         except InvalidTransition:
             db.rollback()
-            current = actions.get_action(db, actor, action_id).status
+            current = action_queries.get_action(db, actor, action_id).status
             form.add(
                 GENERAL,
                 f"This action cannot move from {views.status_label(current).lower()} "

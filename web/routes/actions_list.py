@@ -17,7 +17,7 @@ from api.auth import CurrentActor, DbSession
 from domain import clock
 from domain.accounts.rules import Actor
 from domain.actions import policy
-from domain.actions import service as actions
+from domain.actions import queries as action_queries
 from domain.actions.rules import ActionStatus, SourceType
 from domain.listing import PageRequest
 from web import action_views as views
@@ -150,7 +150,7 @@ def list_actions(
         "q": q,
     }
     form = Form(values={k: (v or "").strip() for k, v in raw.items()}, labels=FILTER_LABELS)
-    filters = actions.ActionFilters(
+    filters = action_queries.ActionFilters(
         status=_choice(status, "status", form, ActionStatus),
         owner_org=(owner_org or "").strip() or None,
         area=(area or "").strip() or None,
@@ -161,7 +161,7 @@ def list_actions(
         due_after=_filter_date(due_after, "due_after", form),
         due_before=_filter_date(due_before, "due_before", form),
         q=(q or "").strip() or None,
-        sort=sort if sort in actions.SORTS else None,
+        sort=sort if sort in action_queries.SORTS else None,
     )
     # The filters as the API spells them, dates in ISO form: the CSV link and every other
     # link on the page carry exactly these.
@@ -196,7 +196,7 @@ def list_actions(
         **options,
     }
     if not form.errors:
-        page = actions.list_actions(
+        page = action_queries.list_actions(
             db,
             actor,
             filters=filters,
@@ -205,7 +205,7 @@ def list_actions(
         )
         context |= {
             "rows": page.items,
-            "total": actions.count_actions(db, actor, filters, today=today),
+            "total": action_queries.count_actions(db, actor, filters, today=today),
             "first_page": cursor is None,
             "first_url": _url("/actions", {**kept, **order}),
             "next_url": _url("/actions", {**kept, **order, "cursor": page.next_cursor})

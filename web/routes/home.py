@@ -15,7 +15,7 @@ from domain import clock
 from domain.accounts import service as accounts
 from domain.accounts.rules import Actor, Scope
 from domain.actions import inbox, policy
-from domain.actions import service as actions
+from domain.actions import queries as action_queries
 from domain.actions.rules import DUE_SOON_DAYS
 from domain.actions.schemas import ActionReadForForce
 from domain.listing import PageRequest
@@ -66,7 +66,7 @@ def action_summary(db: Session, actor: Actor, today: date) -> ActionSummary:
         "due_after": today.isoformat(),
         "due_before": (today + timedelta(days=DUE_SOON_DAYS + 1)).isoformat(),
     }
-    due_this_week = actions.ActionFilters(
+    due_this_week = action_queries.ActionFilters(
         outstanding=True,
         due_after=today,
         due_before=today + timedelta(days=DUE_SOON_DAYS + 1),
@@ -74,25 +74,27 @@ def action_summary(db: Session, actor: Actor, today: date) -> ActionSummary:
     counts = [
         Count(
             "Overdue actions",
-            actions.count_actions(db, actor, actions.ActionFilters(overdue=True), today=today),
+            action_queries.count_actions(
+                db, actor, action_queries.ActionFilters(overdue=True), today=today
+            ),
             _link(overdue="true"),
         ),
         Count(
             "Due in the next 7 days",
-            actions.count_actions(db, actor, due_this_week, today=today),
+            action_queries.count_actions(db, actor, due_this_week, today=today),
             _link(**week, sort="due_on"),
         ),
     ]
     if not policy.can_edit(actor):
         return ActionSummary(counts=counts, mine=None, mine_total=0, mine_href="")
-    mine = actions.ActionFilters(outstanding=True, created_by=actor.label, sort="due_on")
-    page = actions.list_actions(
+    mine = action_queries.ActionFilters(outstanding=True, created_by=actor.label, sort="due_on")
+    page = action_queries.list_actions(
         db, actor, filters=mine, page=PageRequest(limit=MY_ACTIONS_SHOWN), today=today
     )
     return ActionSummary(
         counts=counts,
         mine=page.items,
-        mine_total=actions.count_actions(db, actor, mine, today=today),
+        mine_total=action_queries.count_actions(db, actor, mine, today=today),
         mine_href=_link(outstanding="true", created_by=actor.label, sort="due_on"),
     )
 

@@ -19,7 +19,7 @@ from api.auth import CurrentActor, DbSession
 from domain import clock
 from domain.accounts.rules import Actor, Scope
 from domain.actions import policy as actions_policy
-from domain.actions import service as actions
+from domain.actions import queries as action_queries
 from domain.actions.rules import SourceType
 from domain.errors import Invalid, invalid
 from domain.listing import MAX_LIMIT, PageRequest
@@ -107,8 +107,8 @@ def _objective_actions(db: Session, actor: Actor, objective_id: int) -> list[Any
     """The actions this objective produced, for those who may read actions (None otherwise)."""
     if not actor.can(Scope.READ_ACTIONS):
         return None
-    filters = actions.ActionFilters(source_type=SourceType.OBJECTIVE, source_id=objective_id)
-    page = actions.list_actions(
+    filters = action_queries.ActionFilters(source_type=SourceType.OBJECTIVE, source_id=objective_id)
+    page = action_queries.list_actions(
         db, actor, filters=filters, page=PageRequest(limit=MAX_LIMIT), today=clock.today()
     )
     return list(page.items)
