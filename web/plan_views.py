@@ -13,6 +13,7 @@ from sqlmodel import Session
 from domain.accounts.rules import Actor, Scope
 from domain.errors import NotFound
 from domain.listing import MAX_LIMIT, PageRequest
+from domain.plan import ratings
 from domain.plan import service as plan
 from domain.plan import standing as standing_of
 from domain.plan.rules import (
@@ -238,10 +239,10 @@ def all_objectives(db: Session, actor: Actor, plan_id: int) -> list[ObjectiveRea
     found: list[ObjectiveRead] = []
     cursor: str | None = None
     while True:
-        page = plan.list_objectives(
+        page = ratings.list_objectives(
             db,
             actor,
-            filters=plan.ObjectiveFilters(plan_id=plan_id),
+            filters=ratings.ObjectiveFilters(plan_id=plan_id),
             page=PageRequest(limit=MAX_LIMIT, cursor=cursor),
         )
         found.extend(page.items)

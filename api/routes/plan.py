@@ -20,6 +20,7 @@ from api.toolkit import (
 )
 from domain import clock
 from domain.listing import Page, PageRequest
+from domain.plan import ratings
 from domain.plan import service as plan
 from domain.plan.rules import Rating
 from domain.plan.schemas import (
@@ -143,7 +144,7 @@ def list_objectives(
     ] = None,
     lead: Annotated[str | None, Query(max_length=40)] = None,
 ) -> Response:
-    filters = plan.ObjectiveFilters(
+    filters = ratings.ObjectiveFilters(
         plan_id=plan_id,
         theme_id=theme_id,
         lead=lead,
@@ -154,7 +155,7 @@ def list_objectives(
         request,
         db,
         params,
-        lambda s, page: plan.list_objectives(s, actor, filters=filters, page=page),
+        lambda s, page: ratings.list_objectives(s, actor, filters=filters, page=page),
         ObjectiveRead,
         filename="objectives",
     )
@@ -176,7 +177,7 @@ def create_objective(
     def create() -> tuple[ObjectiveDetail, int, str]:
         created = plan.create_objective(db, actor, body, now=clock.now())
         assert created.id is not None
-        shown = plan.get_objective(db, actor, created.id)
+        shown = ratings.get_objective(db, actor, created.id)
         return shown, shown.version, f"/api/v1/objectives/{created.id}"
 
     return created_response(request, db, actor, body, idempotency_key, create)
@@ -189,7 +190,7 @@ def get_objective(
     request: Request, db: DbSession, actor: CurrentActor, objective_id: Id
 ) -> Response:
     """One objective, its current rating and the `history` of its ratings."""
-    shown = plan.get_objective(db, actor, objective_id)
+    shown = ratings.get_objective(db, actor, objective_id)
     return resource_response(request, shown, version=shown.version)
 
 
@@ -203,7 +204,7 @@ def change_objective(
     version: ExpectedVersion,
 ) -> Response:
     plan.change_objective(db, actor, objective_id, body, expected_version=version, now=clock.now())
-    shown = plan.get_objective(db, actor, objective_id)
+    shown = ratings.get_objective(db, actor, objective_id)
     return resource_response(request, shown, version=shown.version)
 
 
@@ -218,7 +219,7 @@ def list_assessments(
     """Every rating of the objective, oldest first, corrections included (one page)."""
 
     def fetch(s: DbSession, page: PageRequest) -> Page[AssessmentRead]:
-        return Page(items=plan.list_assessments(s, actor, objective_id), next_cursor=None)
+        return Page(items=ratings.list_assessments(s, actor, objective_id), next_cursor=None)
 
     return list_response(request, db, params, fetch, AssessmentRead, filename="assessments")
 
@@ -240,7 +241,7 @@ def add_assessment(
     """A new RAG assessment; in a published period it is a correction and needs a reason."""
 
     def create() -> tuple[AssessmentRead, int, str]:
-        rated = plan.add_assessment(db, actor, objective_id, body, now=clock.now())
+        rated = ratings.add_assessment(db, actor, objective_id, body, now=clock.now())
         shown = rated.read()
         return shown, shown.version, f"/api/v1/objectives/{objective_id}/assessments"
 
@@ -303,6 +304,6 @@ def public_plan(request: Request, db: DbSession, params: ListQuery) -> Response:
     """No token needed: published ratings with their reasons and direction only."""
 
     def fetch(s: DbSession, page: PageRequest) -> Page[PublicRating]:
-        return Page(items=plan.public_plan(s), next_cursor=None)
+        return Page(items=ratings.public_plan(s), next_cursor=None)
 
     return list_response(request, db, params, fetch, PublicRating, filename="public-plan")

@@ -8,10 +8,11 @@ from datetime import date, datetime
 from sqlmodel import Session, select
 
 from domain.accounts.rules import SYSTEM
+from domain.plan import ratings
 from domain.plan import service as plan
 from domain.plan.rules import DeliveryStage, PlanStatus, Rating, parse_period_code
 from domain.plan.schemas import AssessmentCreate, ObjectiveCreate, PlanCreate, ThemeCreate
-from domain.plan.tables import Plan
+from domain.plan.tables import Plan, ReportingPeriod
 
 PLAN_TITLE = "Police and Crime Plan 2017–21"
 PERIODS = ("2020-21-Q1", "2020-21-Q2", "2020-21-Q3")
@@ -119,10 +120,7 @@ def seed_plan(db: Session, *, now: datetime) -> int:
     )
     assert created.id is not None
     for code in PERIODS:
-        if (
-            db.exec(select(plan.ReportingPeriod).where(plan.ReportingPeriod.code == code)).first()
-            is None
-        ):
+        if db.exec(select(ReportingPeriod).where(ReportingPeriod.code == code)).first() is None:
             plan.create_period(db, SYSTEM, code, now=now)
     assessments = 0
     objective_number = 0
@@ -153,7 +151,7 @@ def seed_plan(db: Session, *, now: datetime) -> int:
             for code, rating in zip(PERIODS, pattern, strict=True):
                 quarter = parse_period_code(code)
                 late = rating in (Rating.AMBER, Rating.RED)
-                plan.add_assessment(
+                ratings.add_assessment(
                     db,
                     SYSTEM,
                     objective.id,

@@ -10,6 +10,7 @@ from domain.audit.tables import AuditEvent
 from domain.demo import SeedReport, seed_reference
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.listing import PageRequest
+from domain.plan import ratings
 from domain.plan import service as plan
 from domain.plan.rules import DeliveryStage, Rating
 from domain.plan.schemas import (
@@ -61,7 +62,7 @@ def rate(session, objective, period, rating=Rating.GREEN, actor=STAFF, **extra):
         fields.setdefault("expected_date", date(2024, 6, 30))
     if rating is Rating.BLUE:
         fields["delivery_stage"] = DeliveryStage.DELIVERED
-    return plan.add_assessment(
+    return ratings.add_assessment(
         session,
         actor,
         objective.id,
@@ -78,7 +79,7 @@ def test_direction_follows_the_previous_period(session, objective):
     assert rate(session, objective, "2023-24-Q2", Rating.RED).read().direction == "new"
     assert rate(session, objective, "2023-24-Q3", Rating.AMBER).read().direction == "improving"
     assert rate(session, objective, "2023-24-Q4", Rating.AMBER).read().direction == "stable"
-    shown = plan.get_objective(session, STAFF, objective.id)
+    shown = ratings.get_objective(session, STAFF, objective.id)
     assert shown.current.rating == "amber" and shown.current.direction == "stable"
     assert [h.to for h in shown.history] == ["red", "amber", "amber"]
 
@@ -87,7 +88,7 @@ def test_a_second_rating_in_an_open_period_supersedes_the_first(session, objecti
     first = rate(session, objective, "2023-24-Q3", Rating.AMBER)
     second = rate(session, objective, "2023-24-Q3", Rating.GREEN)
     assert second.assessment.supersedes_id == first.assessment.id
-    assert plan.get_objective(session, STAFF, objective.id).current.rating == "green"
+    assert ratings.get_objective(session, STAFF, objective.id).current.rating == "green"
 
 
 def test_published_periods_take_corrections_with_a_reason_only(session, objective):
@@ -108,7 +109,7 @@ def test_published_periods_take_corrections_with_a_reason_only(session, objectiv
         correction_reason="Force supplied final figures late",
     )
     assert corrected.assessment.supersedes_id is not None
-    history = plan.get_objective(session, STAFF, objective.id).history
+    history = ratings.get_objective(session, STAFF, objective.id).history
     assert "correction: Force supplied final figures late" in history[-1].note
     assert len(history) == 2
 
@@ -139,7 +140,7 @@ def test_a_period_outside_the_plan_is_refused(session, objective):
 def test_rules_are_enforced_and_nothing_is_saved(session, objective):
     before = session.exec(select(func.count()).select_from(AuditEvent)).one()
     with pytest.raises(Invalid) as caught:
-        plan.add_assessment(
+        ratings.add_assessment(
             session,
             STAFF,
             objective.id,
@@ -159,7 +160,7 @@ def test_rules_are_enforced_and_nothing_is_saved(session, objective):
 
 def test_the_force_cannot_read_the_plan(session, objective):
     with pytest.raises(Forbidden):
-        plan.get_objective(session, LIAISON, objective.id)
+        ratings.get_objective(session, LIAISON, objective.id)
 
 
 def test_filter_by_current_rating_and_not_rated(session, objective):
@@ -177,14 +178,14 @@ def test_filter_by_current_rating_and_not_rated(session, objective):
     )
     rate(session, objective, "2023-24-Q2", Rating.GREEN)
     rate(session, objective, "2023-24-Q3", Rating.RED)
-    red = plan.list_objectives(
-        session, STAFF, filters=plan.ObjectiveFilters(rating=Rating.RED), page=PageRequest()
+    red = ratings.list_objectives(
+        session, STAFF, filters=ratings.ObjectiveFilters(rating=Rating.RED), page=PageRequest()
     )
-    green = plan.list_objectives(
-        session, STAFF, filters=plan.ObjectiveFilters(rating=Rating.GREEN), page=PageRequest()
+    green = ratings.list_objectives(
+        session, STAFF, filters=ratings.ObjectiveFilters(rating=Rating.GREEN), page=PageRequest()
     )
-    unrated = plan.list_objectives(
-        session, STAFF, filters=plan.ObjectiveFilters(not_rated=True), page=PageRequest()
+    unrated = ratings.list_objectives(
+        session, STAFF, filters=ratings.ObjectiveFilters(not_rated=True), page=PageRequest()
     )
     assert [o.id for o in red.items] == [objective.id]
     assert green.items == []
@@ -195,20 +196,20 @@ def test_filter_by_current_rating_and_not_rated(session, objective):
 def test_the_public_feed_shows_published_periods_only(session, objective):
     rate(session, objective, "2023-24-Q2", Rating.AMBER)
     rate(session, objective, "2023-24-Q3", Rating.GREEN)
-    assert plan.public_plan(session) == []
+    assert ratings.public_plan(session) == []
     plan.change_plan(
         session, STAFF, objective.plan_id, PlanChange(status="active"), expected_version=1, now=NOW
     )
     period = plan.get_period(session, STAFF, "2023-24-Q2")
     plan.publish_period(session, STAFF, "2023-24-Q2", expected_version=period.version, now=NOW)
-    shown = plan.public_plan(session)
+    shown = ratings.public_plan(session)
     assert [(r.code, r.rating, r.period) for r in shown] == [("3.1", "amber", "2023-24-Q2")]
     assert shown[0].rationale == REASON
 
 
 def test_unknown_objective_and_duplicate_code(session, objective):
     with pytest.raises(NotFound):
-        plan.get_objective(session, STAFF, 999)
+        ratings.get_objective(session, STAFF, 999)
     with pytest.raises(Invalid) as caught:
         plan.create_objective(
             session,
@@ -229,11 +230,11 @@ def test_the_demo_plan_has_three_quarters_with_every_direction(session):
     from domain.demo import seed_demo
 
     seed_demo(session, now=NOW)
-    listed = plan.list_objectives(
-        session, STAFF, filters=plan.ObjectiveFilters(), page=PageRequest(limit=100)
+    listed = ratings.list_objectives(
+        session, STAFF, filters=ratings.ObjectiveFilters(), page=PageRequest(limit=100)
     )
     assert len(listed.items) == 25
     directions = {o.current.direction for o in listed.items if o.current}
     assert {"improving", "stable", "declining"} <= directions
     assert any(o.current is None for o in listed.items)
-    assert len(plan.public_plan(session)) > 15
+    assert len(ratings.public_plan(session)) > 15

@@ -23,7 +23,7 @@ from domain.actions import queries as action_queries
 from domain.actions.rules import SourceType
 from domain.errors import Invalid, invalid
 from domain.listing import MAX_LIMIT, PageRequest
-from domain.plan import policy
+from domain.plan import policy, ratings
 from domain.plan import service as plan
 from domain.plan import standing as standing_of
 from domain.plan.rules import (
@@ -126,7 +126,7 @@ def _objective_page(
     status_code: int = 200,
     block: str = "objective_detail",
 ) -> Response:
-    objective = plan.get_objective(db, actor, objective_id)
+    objective = ratings.get_objective(db, actor, objective_id)
     periods = standing_of.plan_periods(db, actor, objective.plan_id)
     themes = {t.id: t for t in views.all_themes(db, actor, objective.plan_id)}
     form = form or Form(values={"period": _default_period(periods)}, labels=LABELS)
@@ -139,7 +139,7 @@ def _objective_page(
             "plan_record": plan.get_plan(db, actor, objective.plan_id),
             "theme": themes.get(objective.theme_id),
             "lead_name": views.lead_names(db).get(objective.lead_org, objective.lead_org),
-            "timeline": _timeline(plan.list_assessments(db, actor, objective_id)),
+            "timeline": _timeline(ratings.list_assessments(db, actor, objective_id)),
             "can_rate": actor.can(Scope.WRITE_PLAN),
             "form": form,
             "errors": form.error_summary,
@@ -233,7 +233,7 @@ def add_assessment(
     request: Request, db: DbSession, actor: CurrentActor, objective_id: Id, values: FormValues
 ) -> Response:
     policy.check_can_write(actor)
-    objective = plan.get_objective(db, actor, objective_id)
+    objective = ratings.get_objective(db, actor, objective_id)
     periods = standing_of.plan_periods(db, actor, objective.plan_id)
     form = Form(values=values, labels=LABELS)
     period = str(values.get("period", ""))
@@ -261,7 +261,7 @@ def add_assessment(
     parsed = parse(AssessmentCreate, form, data) if not form.errors else None
     if parsed is not None:
         try:
-            rated = plan.add_assessment(db, actor, objective_id, parsed, now=clock.now())
+            rated = ratings.add_assessment(db, actor, objective_id, parsed, now=clock.now())
         except Invalid as exc:
             db.rollback()
             form.add_invalid(exc)
