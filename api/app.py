@@ -198,12 +198,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api_v1.include_router(actions_api.router)
     api_v1.include_router(plan_api.router)
     app.include_router(api_v1)
-    app.include_router(protected_pages, dependencies=[Depends(require_actor)])
+    app.include_router(protected_pages, dependencies=[Depends(require_actor), Depends(refuse_nul)])
 
     # PUBLIC ROUTES: the only ones that answer without signing in.
     app.include_router(health.router)
     app.include_router(plan_api.public_router, dependencies=[Depends(refuse_nul)])
-    app.include_router(public_pages)
+    app.include_router(public_pages, dependencies=[Depends(refuse_nul)])
 
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)

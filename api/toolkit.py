@@ -42,11 +42,18 @@ NUL_MESSAGE = "must not contain the NUL character"
 
 
 async def refuse_nul(request: Request) -> None:
-    """PostgreSQL text cannot hold NUL, so no query value or JSON string may carry one:
-    a 422 naming where it is, for every route, instead of a 500 from the database."""
+    """PostgreSQL text cannot hold NUL, so no query value, form field or JSON string may
+    carry one: a 422 naming where it is, for every route of both surfaces, instead of a
+    500 from the database."""
     for name, value in request.query_params.multi_items():
         if "\x00" in name or "\x00" in value:
             raise HttpProblem(422, NUL_MESSAGE, loc=["query", name.replace("\x00", "")])
+    content_type = request.headers.get("content-type", "")
+    if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        for name, field in (await request.form()).multi_items():
+            if "\x00" in name or (isinstance(field, str) and "\x00" in field):
+                raise HttpProblem(422, NUL_MESSAGE, loc=["body", name.replace("\x00", "")])
+        return
     body = await request.body()
     if b"\\u0000" not in body:  # raw NUL cannot appear in valid JSON, only this escape
         return

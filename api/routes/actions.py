@@ -74,7 +74,7 @@ def list_actions(
     ] = None,
     created_by: Annotated[
         str | None,
-        Query(max_length=200, pattern=r"^[^\x00]*$", description="Who created it (an email)."),
+        Query(max_length=200, description="Who created it (an email)."),
     ] = None,
 ) -> Response:
     """Actions the caller may see; the Force sees only what it owns."""

@@ -85,3 +85,22 @@ def test_a_viewer_sees_the_actions_but_cannot_add_one(web_as, objective_id: int)
     page = viewer.get(f"/objectives/{objective_id}")
     assert "Actions" in page.text
     assert "Add an action for this objective" not in page.text
+
+
+def test_a_nul_character_in_a_form_is_refused_not_a_server_error(web_as, objective_id, database):
+    """PostgreSQL cannot store NUL: every page form refuses it before any service runs."""
+    staff = web_as(Role.OPCC_STAFF)
+    posted = staff.post(
+        "/actions/new",
+        data={
+            "csrf_token": csrf(staff),
+            "title": "Bad\x00title",
+            "owner_org": "force",
+            "due_on-day": "30",
+            "due_on-month": "6",
+            "due_on-year": "2031",
+        },
+    )
+    assert posted.status_code == 422
+    with database.session() as s:
+        assert s.exec(select(Action)).all() == []
