@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     session_hours: int = Field(default=12, ge=1, le=24 * 30)
     sign_in_limit_per_account: int = Field(default=5, ge=1)
     sign_in_limit_per_ip: int = Field(default=20, ge=1)
+    sign_in_limit_per_account_all_addresses: int = Field(default=50, ge=1)
     sign_in_window_minutes: int = Field(default=15, ge=1)
 
     @field_validator("database_url")

@@ -21,8 +21,8 @@ class Health(BaseModel):
 
 
 @router.get("/healthz", response_model=Health)
-def healthz() -> Health:
-    """The process is up."""
+async def healthz() -> Health:
+    """The process is up: answered on the event loop, so a busy thread pool cannot delay it."""
     return Health(status="ok")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -140,3 +142,47 @@ def token_actor(
 
 def scopes_beyond_role(role: Role, scopes: frozenset[Scope]) -> frozenset[Scope]:
     return scopes - ROLE_SCOPES[role]
+
+
+@dataclass(frozen=True)
+class SignInLimits:
+    """Failed sign-ins allowed within `window` before an address must wait.
+
+    Modelled on the major identity providers' smart lockout: the lock falls on the address
+    that is guessing, so an officer at a desk with no failures can still sign in while
+    someone elsewhere hammers their account; only a distributed attack on one account
+    (`per_account_all_addresses`) locks it for everyone. Before the per-address lock an
+    address waits `first_delay`, doubling, after each failure past the first.
+    """
+
+    per_account: int = 5
+    per_ip: int = 20
+    per_account_all_addresses: int = 50
+    window: timedelta = timedelta(minutes=15)
+    first_delay: timedelta = timedelta(seconds=1)
+
+
+def sign_in_wait(
+    *,
+    pair: Sequence[datetime],
+    account: Sequence[datetime],
+    address: Sequence[datetime],
+    now: datetime,
+    limits: SignInLimits,
+) -> timedelta | None:
+    """How long this address must wait before trying this account again, or None if it may
+    try now. Each argument lists the failures within the window, oldest first: of this
+    account from this address, of this account from anywhere, and of this address."""
+    until: list[datetime] = []
+    for failures, limit in (
+        (pair, limits.per_account),
+        (account, limits.per_account_all_addresses),
+        (address, limits.per_ip),
+    ):
+        if len(failures) >= limit:
+            # Sliding window: free again once enough of the oldest failures have aged out.
+            until.append(failures[len(failures) - limit] + limits.window)
+    if len(pair) >= 2:
+        until.append(pair[-1] + limits.first_delay * 2 ** (len(pair) - 2))
+    wait = max(until, default=now) - now
+    return wait if wait > timedelta(0) else None

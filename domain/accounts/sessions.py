@@ -4,18 +4,20 @@ instances behave as one: sessions, CSRF secrets and the sign-in rate-limit count
 from __future__ import annotations
 
 import hashlib
+import math
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
-from domain.accounts.rules import Actor, Role, user_actor
+from domain.accounts.rules import Actor, Role, SignInLimits, sign_in_wait, user_actor
 from domain.accounts.service import find_user_by_email, verify_password
 from domain.accounts.tables import SignInAttempt, User, WebSession
 from domain.audit import service as audit
+from domain.db import Database
 from domain.errors import RateLimited, Unauthenticated
 
 GENERIC_FAILURE = "Enter a correct email address and password"
@@ -24,13 +26,6 @@ _DUMMY_HASH = (
     "$argon2id$v=19$m=65536,t=3,p=4$qaq+iZGU799GvaFky2giBw$"
     "oXfq7xE0qHQzgwHF0E8vx4NFgvGw4WCa24kvEP2eU7Y"
 )
-
-
-@dataclass(frozen=True)
-class SignInLimits:
-    per_account: int
-    per_ip: int
-    window: timedelta
 
 
 @dataclass(frozen=True)
@@ -44,17 +39,33 @@ def _hash(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def _failures(db: Session, column: Any, value: str, since: datetime) -> int:
+def _recent_failures(db: Session, limit: int, since: datetime, *where: Any) -> list[datetime]:
+    """The newest `limit` failures matching `where` within the window, oldest first: all the
+    sliding-window rule needs, however long an attack has gone on."""
     stmt = (
-        select(func.count())
-        .select_from(SignInAttempt)
-        .where(column == value, SignInAttempt.at >= since)
+        select(SignInAttempt.at)
+        .where(SignInAttempt.at >= since, *where)
+        .order_by(col(SignInAttempt.at).desc())
+        .limit(limit)
     )
-    return int(db.exec(stmt).one())
+    return sorted(db.exec(stmt).all())
+
+
+def _refusal(wait: timedelta) -> RateLimited:
+    seconds = math.ceil(wait.total_seconds())
+    if seconds <= 60:
+        when = "1 second" if seconds == 1 else f"{seconds} seconds"
+    else:
+        minutes = math.ceil(seconds / 60)
+        when = "1 minute" if minutes == 1 else f"{minutes} minutes"
+    return RateLimited(
+        f"Too many failed attempts to sign in. Wait {when} and try again",
+        retry_after_seconds=seconds,
+    )
 
 
 def sign_in(
-    db: Session,
+    database: Database,
     *,
     email: str,
     password: str,
@@ -62,43 +73,61 @@ def sign_in(
     now: datetime,
     limits: SignInLimits,
     session_length: timedelta,
+    replacing: str | None = None,
 ) -> SignedIn:
-    """Checks the rate limit first, then the password; a new session id every time."""
+    """Check the limits, verify the password, start a new session (ending `replacing`, the
+    session the browser already had, so a sign-in always rotates the session id).
+
+    Two short transactions with the argon2 check between them: no lock is held while the
+    password is hashed. The attempt is counted as a failure before the check and forgiven
+    on success, so a burst of parallel guesses cannot outrun the limit."""
     email = email.strip().lower()
     if not email.isprintable():
         email = ""  # no one's address (and NUL would break PostgreSQL); still counted per IP
+    email, ip = email[:254], ip[:64]
     since = now - limits.window
-    if (
-        _failures(db, SignInAttempt.email, email, since) >= limits.per_account
-        or _failures(db, SignInAttempt.ip, ip, since) >= limits.per_ip
-    ):
-        raise RateLimited(
-            "Too many failed attempts to sign in. Wait 15 minutes and try again",
-            retry_after_seconds=int(limits.window.total_seconds()),
+    with database.session(writing=True) as db:
+        on_account = col(SignInAttempt.email) == email
+        from_address = col(SignInAttempt.ip) == ip
+        wait = sign_in_wait(
+            pair=_recent_failures(db, limits.per_account, since, on_account, from_address),
+            account=_recent_failures(db, limits.per_account_all_addresses, since, on_account),
+            address=_recent_failures(db, limits.per_ip, since, from_address),
+            now=now,
+            limits=limits,
         )
-    user = find_user_by_email(db, email) if email else None
-    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
-    if user is None or not ok or not user.active:
-        db.add(SignInAttempt(at=now, email=email[:254], ip=ip[:64]))
+        if wait is not None:
+            raise _refusal(wait)
+        db.add(SignInAttempt(at=now, email=email, ip=ip))
+        user = find_user_by_email(db, email) if email else None
         db.commit()
+    ok = verify_password(user.password_hash if user else _DUMMY_HASH, password)
+    if user is None or user.id is None or not ok or not user.active:
         raise Unauthenticated(GENERIC_FAILURE)
-    assert user.id is not None
-    db.execute(delete(SignInAttempt).where(col(SignInAttempt.email) == email))
-    cookie_secret = secrets.token_urlsafe(32)
-    csrf_token = secrets.token_urlsafe(32)
-    db.add(
-        WebSession(
-            id=_hash(cookie_secret),
-            user_id=user.id,
-            csrf_token=csrf_token,
-            created_at=now,
-            expires_at=now + session_length,
+    with database.session(writing=True) as db:
+        current = db.get(User, user.id)
+        if current is None or not current.active or current.password_hash != user.password_hash:
+            raise Unauthenticated(GENERIC_FAILURE)  # changed while the password was checked
+        db.execute(delete(SignInAttempt).where(on_account, from_address))
+        if replacing:
+            db.execute(delete(WebSession).where(col(WebSession.id) == _hash(replacing)))
+        cookie_secret = secrets.token_urlsafe(32)
+        csrf_token = secrets.token_urlsafe(32)
+        db.add(
+            WebSession(
+                id=_hash(cookie_secret),
+                user_id=user.id,
+                csrf_token=csrf_token,
+                created_at=now,
+                expires_at=now + session_length,
+            )
         )
-    )
-    actor = user_actor(user_id=user.id, label=user.email, role=Role(user.role))
-    audit.record(db, actor, entity="user", entity_id=user.id, action="sign_in", changes={}, at=now)
-    db.commit()
-    return SignedIn(user=user, cookie_secret=cookie_secret, csrf_token=csrf_token)
+        actor = user_actor(user_id=user.id, label=user.email, role=Role(user.role))
+        audit.record(
+            db, actor, entity="user", entity_id=user.id, action="sign_in", changes={}, at=now
+        )
+        db.commit()
+    return SignedIn(user=current, cookie_secret=cookie_secret, csrf_token=csrf_token)
 
 
 @dataclass(frozen=True)

@@ -32,6 +32,7 @@ LIMITS = sessions.SignInLimits(per_account=5, per_ip=20, window=timedelta(minute
 @dataclass
 class World:
     session: object
+    database: object
     admin: Actor
     viewer_id: int
     viewer_email: str
@@ -41,7 +42,7 @@ class World:
 
 
 @pytest.fixture
-def world(session) -> World:
+def world(session, database) -> World:
     admin_user = make_user(session, Role.ADMIN)
     viewer = make_user(session, Role.VIEWER)
     token, _ = accounts.create_token(
@@ -84,6 +85,7 @@ def world(session) -> World:
     actor = user_actor(user_id=admin_user.id, label=admin_user.email, role=Role.ADMIN)
     return World(
         session=session,
+        database=database,
         admin=actor,
         viewer_id=viewer.id,
         viewer_email=viewer.email,
@@ -166,7 +168,7 @@ MUTATIONS: dict[str, tuple[Op, str, str, str, set[str]]] = {
     "sign in": (
         lambda w: (
             sessions.sign_in(
-                w.session,
+                w.database,
                 email=w.viewer_email,
                 password=PASSWORD,
                 ip="192.0.2.1",
@@ -462,7 +464,7 @@ REFUSALS: dict[str, tuple[Op, type[DomainError]]] = {
     ),
     "wrong password": (
         lambda w: sessions.sign_in(
-            w.session,
+            w.database,
             email=w.viewer_email,
             password="nope",
             ip="192.0.2.1",

@@ -3,18 +3,30 @@
 from __future__ import annotations
 
 import hmac
+import os
 import secrets
 from datetime import timedelta
+from functools import cache, partial
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+import anyio
+from fastapi import APIRouter, Depends, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.auth import ANON_CSRF_COOKIE, SESSION_COOKIE, CurrentActor, DbSession
+from api.auth import (
+    ANON_CSRF_COOKIE,
+    SESSION_COOKIE,
+    CurrentActor,
+    DbSession,
+    database,
+    submitted_csrf_token,
+)
 from domain import clock
 from domain.accounts import sessions
+from domain.accounts.rules import SignInLimits
 from domain.errors import Forbidden, RateLimited, Unauthenticated
 from web.flash import set_flash
-from web.forms import Form, read_form
+from web.forms import Form, FormValues
 from web.templating import render
 
 router = APIRouter()
@@ -62,16 +74,32 @@ def sign_in_page(request: Request) -> Response:
     return _sign_in_page(request, Form(), token)
 
 
+# Sign-ins hash passwords (argon2: a fifth of a second of CPU and 64 MiB each), so only a
+# few run at once and in worker threads; a burst queues here instead of filling the thread
+# pool every other request needs, or blocking the event loop.
+_PASSWORD_CHECKS = max(2, os.cpu_count() or 2)
+
+
+@cache
+def _limiter() -> anyio.CapacityLimiter:
+    """Made on first use: an anyio limiter needs a running event loop."""
+    return anyio.CapacityLimiter(_PASSWORD_CHECKS)
+
+
 @public_router.post("/sign-in", include_in_schema=False)
-async def sign_in(request: Request, db: DbSession) -> Response:
-    values = await read_form(request)
+async def sign_in(
+    request: Request,
+    values: FormValues,
+    submitted: Annotated[str, Depends(submitted_csrf_token)],
+) -> Response:
+    """Async only to hand the work to a bounded set of threads (see _PASSWORD_CHECKS)."""
+    attempt = partial(_sign_in, request, values, submitted)
+    return await anyio.to_thread.run_sync(attempt, limiter=_limiter())
+
+
+def _sign_in(request: Request, values: dict[str, Any], submitted: str) -> Response:
     expected = request.cookies.get(ANON_CSRF_COOKIE, "")
-    submitted = (await request.form()).get("csrf_token")
-    if (
-        not expected
-        or not isinstance(submitted, str)
-        or not hmac.compare_digest(submitted, expected)
-    ):
+    if not expected or not hmac.compare_digest(submitted, expected):
         raise Forbidden("the form has expired or did not come from this site; reload and try again")
     form = Form(values={"email": values.get("email", ""), "next": values.get("next", "")})
     email = str(values.get("email", "")).strip()
@@ -85,24 +113,28 @@ async def sign_in(request: Request, db: DbSession) -> Response:
     settings = request.app.state.settings
     try:
         signed_in = sessions.sign_in(
-            db,
+            database(request),
             email=email,
             password=password,
             ip=request.client.host if request.client else "unknown",
             now=clock.now(),
-            limits=sessions.SignInLimits(
+            limits=SignInLimits(
                 per_account=settings.sign_in_limit_per_account,
                 per_ip=settings.sign_in_limit_per_ip,
+                per_account_all_addresses=settings.sign_in_limit_per_account_all_addresses,
                 window=timedelta(minutes=settings.sign_in_window_minutes),
             ),
             session_length=timedelta(hours=settings.session_hours),
+            replacing=request.cookies.get(SESSION_COOKIE),
         )
     except Unauthenticated as exc:
         form.add("email", exc.detail)
         return _sign_in_page(request, form, expected, status_code=401)
     except RateLimited as exc:
         form.add("email", exc.detail)
-        return _sign_in_page(request, form, expected, status_code=429)
+        response = _sign_in_page(request, form, expected, status_code=429)
+        response.headers["Retry-After"] = str(exc.retry_after_seconds)
+        return response
     response = RedirectResponse(_safe_next(values.get("next")), status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
@@ -117,8 +149,7 @@ async def sign_in(request: Request, db: DbSession) -> Response:
 
 
 @router.post("/sign-out", include_in_schema=False)
-async def sign_out(request: Request, db: DbSession, actor: CurrentActor) -> Response:
-    values = await read_form(request)
+def sign_out(request: Request, db: DbSession, actor: CurrentActor, values: FormValues) -> Response:
     everywhere = values.get("everywhere") == "yes"
     cookie = request.cookies.get(SESSION_COOKIE, "")
     sessions.sign_out(db, actor, cookie, everywhere=everywhere, now=clock.now())
