@@ -15,7 +15,14 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api import docs
 from api.auth import require_actor
+from api.head import HeadAsGetMiddleware
+from api.middleware import (
+    AuthenticateFirstMiddleware,
+    BodyLimitMiddleware,
+    UnexpectedErrorMiddleware,
+)
 from api.observability import RequestContextMiddleware, configure_logging
 from api.problems import PROBLEM_MEDIA_TYPE, domain_problem, problem_response, status_for
 from api.routes import accounts as accounts_api
@@ -38,6 +45,8 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'none'"
 )
+MAX_BODY_BYTES = 1024 * 1024
+"""No form or JSON body this service takes comes near 1 MiB; a larger one is refused."""
 SECURITY_HEADERS = [
     (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
     (b"x-content-type-options", b"nosniff"),
@@ -127,6 +136,7 @@ def _mount_assets(app: FastAPI, settings: Settings) -> None:
         "/static/htmx": node / "htmx.org" / "dist",
         "/assets/images": node / "@ministryofjustice" / "frontend" / "moj" / "assets" / "images",
         "/static/app": PROJECT_ROOT / "web" / "static",
+        docs.SWAGGER_ASSETS: node / "swagger-ui-dist",
     }
     for path, directory in mounts.items():
         if not directory.is_dir():
@@ -183,7 +193,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         version="1",
         description="Plan delivery, governance, complaint reviews and engagement for an OPCC.",
         lifespan=lifespan,
-        docs_url="/api/docs",
+        docs_url=None,  # api/docs.py serves Swagger UI from node_modules
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
@@ -204,14 +214,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health.router)
     app.include_router(plan_api.public_router, dependencies=[Depends(refuse_nul)])
     app.include_router(public_pages, dependencies=[Depends(refuse_nul)])
+    app.include_router(docs.router)
 
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_validation_error)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
     app.add_exception_handler(HttpProblem, _on_http_problem)
-    app.add_exception_handler(Exception, _on_unexpected)
     _mount_assets(app, settings)
     _problem_media_types(app)
+    # Outermost last. Every answer, a refusal or a 500 included, passes the headers and the
+    # request id; the body guards run before FastAPI reads a byte of the body.
+    app.add_middleware(AuthenticateFirstMiddleware, application=app, on_refusal=_on_domain_error)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES, on_refusal=_on_http_exception)
+    app.add_middleware(HeadAsGetMiddleware)  # the access log still sees HEAD
+    app.add_middleware(UnexpectedErrorMiddleware, on_error=_on_unexpected)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(RequestContextMiddleware)
     return app

@@ -31,17 +31,25 @@ def database(request: Request) -> Database:
 
 
 def get_db(request: Request) -> Iterator[Session]:
-    """A session per request; unsafe methods get a writing session (BEGIN IMMEDIATE on SQLite)."""
+    """A session per request; unsafe methods get a writing session (BEGIN IMMEDIATE on SQLite).
+    Closed as soon as the handler returns (scope="function"), before the response is sent,
+    so no path, an error included, holds a transaction or the SQLite write lock while a
+    slow client reads. Streaming responses open their own session."""
     with database(request).session(writing=request.method not in SAFE_METHODS) as session:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_db)]
+DbSession = Annotated[Session, Depends(get_db, scope="function")]
 
 
-def _resolve(
+IDENTITY_STATE = "identity"
+"""Where AuthenticateFirstMiddleware leaves (actor, csrf token) for current_actor to reuse."""
+
+
+def resolve(
     db: Database, authorization: str | None, cookie: str | None
 ) -> tuple[Actor, str | None]:
+    """Who the credentials name (ANONYMOUS when there are none); a bad token is refused."""
     now = clock.now()
     with db.session() as session:
         if authorization is not None:
@@ -66,12 +74,15 @@ async def current_actor(request: Request) -> Actor:
     cached: Actor | None = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
-    actor, csrf_token = await run_in_threadpool(
-        _resolve,
-        database(request),
-        request.headers.get("authorization"),
-        request.cookies.get(SESSION_COOKIE),
-    )
+    identity: tuple[Actor, str | None] | None = getattr(request.state, IDENTITY_STATE, None)
+    if identity is None:
+        identity = await run_in_threadpool(
+            resolve,
+            database(request),
+            request.headers.get("authorization"),
+            request.cookies.get(SESSION_COOKIE),
+        )
+    actor, csrf_token = identity
     request.state.actor = actor
     request.state.csrf_token = csrf_token
     if csrf_token is not None and request.method not in SAFE_METHODS:
@@ -102,7 +113,7 @@ def identify_for_error_page(request: Request) -> None:
     if getattr(request.state, "actor", None) is not None:
         return
     try:
-        actor, csrf_token = _resolve(database(request), None, request.cookies.get(SESSION_COOKIE))
+        actor, csrf_token = resolve(database(request), None, request.cookies.get(SESSION_COOKIE))
     except Exception:  # the error page must render even if the database is down
         actor, csrf_token = ANONYMOUS, None
     request.state.actor = actor

@@ -18,6 +18,7 @@ TITLES = {
     405: "This page cannot do that",
     409: "This cannot be done in the record's current state",
     412: "Someone else changed this record",
+    413: "What was sent is too large",
     422: "There is a problem with what was sent",
     428: "This change needs the record's version",
     429: "Too many attempts",

@@ -1,0 +1,143 @@
+"""Pure ASGI guards that must run before FastAPI reads a request body, or around
+everything so that even an unexpected error leaves with the usual headers."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import structlog
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import iter_route_contexts
+from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.auth import IDENTITY_STATE, SAFE_METHODS, SESSION_COOKIE, database, require_actor, resolve
+from domain.errors import Unauthenticated
+
+log = structlog.get_logger("oversight")
+
+ErrorHandler = Callable[[Request, Exception], Response]
+
+
+def _needs_actor(dependant: Dependant) -> bool:
+    return any(sub.call is require_actor or _needs_actor(sub) for sub in dependant.dependencies)
+
+
+class BodyLimitMiddleware:
+    """Refuses a body over `max_bytes` with 413: at once when Content-Length says so, or as
+    soon as a streamed (chunked) body passes the limit, on every route."""
+
+    def __init__(self, app: ASGIApp, *, max_bytes: int, on_refusal: ErrorHandler) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+        self.on_refusal = on_refusal
+
+    def _too_large(self) -> HTTPException:
+        return HTTPException(413, f"the request body is larger than {self.max_bytes} bytes")
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            request = Request(scope)
+            response = await run_in_threadpool(self.on_refusal, request, self._too_large())
+            await response(scope, receive, send)
+            return
+        received = 0
+
+        async def counting_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            received += len(message.get("body", b""))
+            if received > self.max_bytes:
+                raise self._too_large()  # FastAPI re-raises it; the usual handler answers
+            return message
+
+        await self.app(scope, counting_receive, send)
+
+
+class AuthenticateFirstMiddleware:
+    """FastAPI reads and parses a body before it runs any dependency, so a protected route
+    would parse an anonymous caller's 200 MiB upload before saying 401. For a request that
+    may carry a body to a protected route, this resolves the caller first (once: the
+    dependency reuses it) and refuses an unknown one without reading a byte of the body."""
+
+    def __init__(self, app: ASGIApp, *, application: FastAPI, on_refusal: ErrorHandler) -> None:
+        self.app = app
+        self.application = application
+        self.on_refusal = on_refusal
+        self._routes: list[tuple[re.Pattern[str], frozenset[str], bool]] | None = None
+
+    def _is_protected(self, scope: Scope) -> bool:
+        """Whether the route this request will reach requires a signed-in caller, judged
+        by its dependencies (so it follows the routers' protected-by-default wiring)."""
+        if self._routes is None:  # built on first use: every route is in place by then
+            self._routes = [
+                (context.path_regex, frozenset(context.methods or ()), _needs_actor(dependant))
+                for context in iter_route_contexts(self.application.routes)
+                if (dependant := getattr(context, "dependant", None)) is not None
+            ]
+        for path_regex, methods, protected in self._routes:
+            if scope["method"] in methods and path_regex.match(scope["path"]):
+                return protected
+        return False
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if (
+            scope["type"] != "http"
+            or scope["method"] in SAFE_METHODS
+            or not self._is_protected(scope)
+        ):
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        try:
+            actor, csrf_token = await run_in_threadpool(
+                resolve,
+                database(request),
+                request.headers.get("authorization"),
+                request.cookies.get(SESSION_COOKIE),
+            )
+            if not actor.is_authenticated:
+                raise Unauthenticated("sign in or send a bearer token")
+        except Unauthenticated as exc:
+            response = await run_in_threadpool(self.on_refusal, request, exc)
+            await response(scope, receive, send)
+            return
+        scope.setdefault("state", {})[IDENTITY_STATE] = (actor, csrf_token)
+        await self.app(scope, receive, send)
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an unhandled exception inside the request-id and security-header middlewares
+    (Starlette's own last-resort handler sits outside them), so a 500 carries both."""
+
+    def __init__(self, app: ASGIApp, *, on_error: ErrorHandler) -> None:
+        self.app = app
+        self.on_error = on_error
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:
+            if started:  # too late for a clean answer: let the server close the connection
+                raise
+            response = await run_in_threadpool(self.on_error, Request(scope, receive), exc)
+            await response(scope, receive, send)
