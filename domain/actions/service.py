@@ -86,6 +86,8 @@ def create_action(db: Session, actor: Actor, data: ActionCreate, *, now: datetim
             [
                 "ref",
                 "title",
+                "detail",
+                "private_note",
                 "source_type",
                 "source_id",
                 "owner_org_id",
@@ -94,6 +96,8 @@ def create_action(db: Session, actor: Actor, data: ActionCreate, *, now: datetim
                 "due_on",
                 "status",
                 "public",
+                "you_said_we_did",
+                "told_on",
             ],
         ),
         at=now,

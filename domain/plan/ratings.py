@@ -153,6 +153,7 @@ def add_assessment(
                 "delivery_stage",
                 "next_steps",
                 "expected_date",
+                "evidence_links",
                 "supersedes_id",
                 "correction_reason",
             ],

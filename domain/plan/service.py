@@ -99,7 +99,14 @@ def add_theme(
         created_at=now,
         updated_at=now,
     )
-    audit.created(db, actor, theme, entity="theme", fields=["plan_id", "position", "title"], at=now)
+    audit.created(
+        db,
+        actor,
+        theme,
+        entity="theme",
+        fields=["plan_id", "position", "title", "description"],
+        at=now,
+    )
     db.commit()
     return theme
 
@@ -153,7 +160,16 @@ def create_objective(
         actor,
         objective,
         entity="objective",
-        fields=["plan_id", "theme_id", "code", "title", "lead_org_id", "owner_name", "target_date"],
+        fields=[
+            "plan_id",
+            "theme_id",
+            "code",
+            "title",
+            "description",
+            "lead_org_id",
+            "owner_name",
+            "target_date",
+        ],
         at=now,
     )
     db.commit()

@@ -368,12 +368,9 @@ def builders() -> dict[str, Builder]:
     return b
 
 
-@pytest.fixture
-def matrix(api_as, client) -> tuple[Fixture, dict[str, Caller]]:
-    admin = api_as(Role.ADMIN)
-    callers = {
-        name: (api_as(*spec) if spec else Caller(client, {})) for name, spec in CALLERS.items()
-    }
+def seed(admin: Caller) -> Fixture:
+    """One record of every kind, made through the API by `admin`; other security tests
+    (S2, S6, S7) reuse it and the builders above rather than keep their own copies."""
     f = Fixture(admin=admin, ids={}, counter=itertools.count(1))
     f.create("/api/v1/organisations", {"code": "force", "name": "Police", "kind": "force"})
     f.ids["organisation"] = f.create(
@@ -402,7 +399,16 @@ def matrix(api_as, client) -> tuple[Fixture, dict[str, Caller]]:
         },
     )["id"]
     f.create("/api/v1/periods", {"code": period_code(0)})
-    return f, callers
+    return f
+
+
+@pytest.fixture
+def matrix(api_as, client) -> tuple[Fixture, dict[str, Caller]]:
+    admin = api_as(Role.ADMIN)
+    callers = {
+        name: (api_as(*spec) if spec else Caller(client, {})) for name, spec in CALLERS.items()
+    }
+    return seed(admin), callers
 
 
 def outcome(status: int) -> str:

@@ -1,0 +1,134 @@
+"""Every route of the app, read from `app.routes`, and how to fetch each GET one.
+
+The security tests that must reach every route (S2 personal-data canary, S3 CSRF, S7
+headers) list the routes from the app itself and look each one up in a table here or in
+their own file; a route the app gains without an entry fails their coverage tests, so
+nobody can add a page or an operation the checks silently skip.
+
+Sample URLs name records by key, formatted from the ids of `tests.api.test_authorization_matrix
+.seed` (one record of every kind, made through the API): `{user}`, `{token}`,
+`{organisation}`, `{area}`, `{npa}`, `{topic}`, `{action}`, `{plan}`, `{theme}`,
+`{objective}` and `{period}` (a period code).
+"""
+
+from __future__ import annotations
+
+from fastapi.routing import iter_route_contexts
+from starlette.routing import Mount
+
+from domain.reference.service import KINDS
+from tests.api.test_authorization_matrix import Fixture, period_code
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def operations(app) -> set[str]:  # type: ignore[no-untyped-def]
+    """'METHOD /path' for every route the app answers (HEAD aside; static mounts aside)."""
+    found: set[str] = set()
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, Mount):
+            continue
+        methods = set(getattr(context, "methods", None) or ())
+        found |= {f"{method} {context.path}" for method in methods - {"HEAD"}}
+    return found
+
+
+def get_routes(app) -> set[str]:  # type: ignore[no-untyped-def]
+    return {op.split(" ", 1)[1] for op in operations(app) if op.startswith("GET ")}
+
+
+def is_api(path: str) -> bool:
+    return path.startswith("/api/") or path in ("/healthz", "/readyz")
+
+
+def listing(path: str) -> tuple[str, str]:
+    """A list operation, as JSON and as CSV (a different serialiser, so fetched too)."""
+    return (path, f"{path}?format=csv")
+
+
+def _reference_samples() -> dict[str, tuple[str, ...]]:
+    one = {"organisations": "organisation", "areas": "area", "npas": "npa", "topics": "topic"}
+    assert set(one) == set(KINDS), "a new reference kind needs its sample record here"
+    samples: dict[str, tuple[str, ...]] = {}
+    for kind, key in one.items():
+        samples[f"/api/v1/{kind}"] = listing(f"/api/v1/{kind}")
+        samples[f"/api/v1/{kind}/{{record_id}}"] = (f"/api/v1/{kind}/{{{key}}}",)
+    samples["/admin/reference"] = ("/admin/reference", *(f"/admin/reference?kind={k}" for k in one))
+    samples["/admin/reference/{kind}/new"] = tuple(f"/admin/reference/{k}/new" for k in one)
+    samples["/admin/reference/{kind}/{record_id}"] = tuple(
+        f"/admin/reference/{k}/{{{key}}}" for k, key in one.items()
+    )
+    return samples
+
+
+# Route path → the URLs that exercise it (query variants included).
+GET_SAMPLES: dict[str, tuple[str, ...]] = {
+    **_reference_samples(),
+    # The JSON API and its document
+    "/api/v1/openapi.json": ("/api/v1/openapi.json",),
+    "/api/docs": ("/api/docs",),
+    "/api/v1/me": ("/api/v1/me",),
+    "/api/v1/users": listing("/api/v1/users"),
+    "/api/v1/users/{user_id}": ("/api/v1/users/{user}",),
+    "/api/v1/tokens": listing("/api/v1/tokens"),
+    "/api/v1/tokens/{token_id}": ("/api/v1/tokens/{token}",),
+    "/api/v1/audit-events": listing("/api/v1/audit-events"),
+    "/api/v1/actions": listing("/api/v1/actions"),
+    "/api/v1/actions/{action_id}": ("/api/v1/actions/{action}",),
+    "/api/v1/actions/{action_id}/updates": listing("/api/v1/actions/{action}/updates"),
+    "/api/v1/force-inbox": listing("/api/v1/force-inbox"),
+    "/api/v1/plans": listing("/api/v1/plans"),
+    "/api/v1/plans/{plan_id}": ("/api/v1/plans/{plan}",),
+    "/api/v1/plans/{plan_id}/themes": listing("/api/v1/plans/{plan}/themes"),
+    "/api/v1/objectives": listing("/api/v1/objectives"),
+    "/api/v1/objectives/{objective_id}": ("/api/v1/objectives/{objective}",),
+    "/api/v1/objectives/{objective_id}/assessments": listing(
+        "/api/v1/objectives/{objective}/assessments"
+    ),
+    "/api/v1/periods": listing("/api/v1/periods"),
+    "/api/v1/periods/{code}": ("/api/v1/periods/{period}",),
+    "/api/v1/public/plan": listing("/api/v1/public/plan"),
+    "/healthz": ("/healthz",),
+    "/readyz": ("/readyz",),
+    # Pages
+    "/": ("/",),
+    "/sign-in": ("/sign-in",),
+    "/admin/users": ("/admin/users",),
+    "/admin/users/new": ("/admin/users/new",),
+    "/admin/users/{user_id}": ("/admin/users/{user}",),
+    "/admin/tokens": ("/admin/tokens",),
+    "/admin/tokens/new": ("/admin/tokens/new",),
+    "/admin/audit": ("/admin/audit",),
+    "/actions": ("/actions",),
+    "/actions/new": ("/actions/new", "/actions/new?source_type=objective&source_id={objective}"),
+    "/actions/{action_id}": ("/actions/{action}",),
+    "/actions/{action_id}/edit": ("/actions/{action}/edit",),
+    "/force-inbox": ("/force-inbox",),
+    "/plans": ("/plans",),
+    "/plans/{plan_id}": ("/plans/{plan}", "/plans/{plan}?period={period}"),
+    "/plans/{plan_id}/changes": ("/plans/{plan}/changes",),
+    "/plans/{plan_id}/not-assessed": ("/plans/{plan}/not-assessed",),
+    # ?period= is the htmx request for the correction field alone
+    "/objectives/{objective_id}": (
+        "/objectives/{objective}",
+        "/objectives/{objective}?period={period}",
+    ),
+    "/periods": ("/periods",),
+    "/periods/{code}/publish": ("/periods/{period}/publish",),
+}
+
+
+def sample_ids(f: Fixture) -> dict[str, object]:
+    return {**f.ids, "period": period_code(0)}
+
+
+def get_urls(app, f: Fixture) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]
+    """(route, url) for every GET route of the app; a route with no entry fails here."""
+    missing = sorted(get_routes(app) - set(GET_SAMPLES))
+    assert not missing, f"GET routes with no sample URL in tests/route_samples.py: {missing}"
+    ids = sample_ids(f)
+    return [
+        (route, url.format(**ids))
+        for route in sorted(get_routes(app))
+        for url in GET_SAMPLES[route]
+    ]
