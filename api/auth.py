@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 
 from domain import clock
 from domain.accounts import service as accounts
 from domain.accounts import sessions
 from domain.accounts.rules import ANONYMOUS, Actor
-from domain.db import Database
+from domain.db import Database, UnitOfWork
 from domain.errors import Forbidden, Unauthenticated
 
 SESSION_COOKIE = "oversight_session"
@@ -30,7 +29,7 @@ def database(request: Request) -> Database:
     return db
 
 
-def get_db(request: Request) -> Iterator[Session]:
+def get_db(request: Request) -> Iterator[UnitOfWork]:
     """A session per request; unsafe methods get a writing session (BEGIN IMMEDIATE on SQLite).
     Closed as soon as the handler returns (scope="function"), before the response is sent,
     so no path, an error included, holds a transaction or the SQLite write lock while a
@@ -39,7 +38,7 @@ def get_db(request: Request) -> Iterator[Session]:
         yield session
 
 
-DbSession = Annotated[Session, Depends(get_db, scope="function")]
+DbSession = Annotated[UnitOfWork, Depends(get_db, scope="function")]
 
 
 IDENTITY_STATE = "identity"

@@ -21,6 +21,7 @@ from starlette.responses import Response, StreamingResponse
 from api.auth import database
 from domain import clock
 from domain.accounts.rules import Actor
+from domain.db import UnitOfWork
 from domain.errors import invalid
 from domain.idempotency import service as idempotency
 from domain.listing import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
@@ -210,7 +211,7 @@ class ListParams:
 
 
 ListQuery = Annotated[ListParams, Depends()]
-Fetch = Callable[[Session, PageRequest], Page[Any]]
+Fetch = Callable[[UnitOfWork, PageRequest], Page[Any]]
 
 
 def wants_csv(request: Request, params: ListParams) -> bool:
@@ -228,7 +229,7 @@ def _next_url(request: Request, cursor: str | None) -> str | None:
 
 def list_response(
     request: Request,
-    db: Session,
+    db: UnitOfWork,
     params: ListParams,
     fetch: Fetch,
     schema: type[BaseModel],

@@ -50,6 +50,32 @@ def _tune_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
 
 
+class UnitOfWork(Session):
+    """A session whose services commit when their change is done, unless the caller holds
+    the commit with `one_transaction()`: then each service commit only flushes and the
+    block commits once at its end. The API uses it to build a response inside the
+    transaction that made the change, so a concurrent writer's later commit can never show
+    through (on PostgreSQL the row lock is held until that one commit)."""
+
+    _holds = 0
+
+    def commit(self) -> None:
+        if self._holds:
+            self.flush()
+            return
+        super().commit()
+
+    @contextmanager
+    def one_transaction(self) -> Iterator[None]:
+        self._holds += 1
+        try:
+            yield
+        finally:
+            self._holds -= 1
+        if not self._holds:
+            super().commit()
+
+
 class Database:
     """Hands out sessions; `writing=True` for any request that may change data."""
 
@@ -62,12 +88,12 @@ class Database:
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
 
-    def session(self, *, writing: bool = False) -> Session:
+    def session(self, *, writing: bool = False) -> UnitOfWork:
         bind = self._write_engine if writing else self.engine
-        return Session(bind=bind, expire_on_commit=False)
+        return UnitOfWork(bind=bind, expire_on_commit=False)
 
     @contextmanager
-    def begin(self, *, writing: bool = True) -> Iterator[Session]:
+    def begin(self, *, writing: bool = True) -> Iterator[UnitOfWork]:
         with self.session(writing=writing) as session:
             yield session
 

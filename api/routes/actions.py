@@ -112,9 +112,10 @@ def create_action(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def create() -> tuple[OneAction, int, str]:
-        action = actions.create_action(db, actor, body, now=clock.now())
-        assert action.id is not None
-        shown = action_queries.detail(db, actor, action.id, today=clock.today())
+        with db.one_transaction():
+            action = actions.create_action(db, actor, body, now=clock.now())
+            assert action.id is not None
+            shown = action_queries.detail(db, actor, action.id, today=clock.today())
         return shown, shown.version, f"/api/v1/actions/{action.id}"
 
     return created_response(request, db, actor, body, idempotency_key, create)
@@ -139,8 +140,9 @@ def change_action(
     body: ActionChange,
     version: ExpectedVersion,
 ) -> Response:
-    actions.change_action(db, actor, action_id, body, expected_version=version, now=clock.now())
-    return _detail_response(request, db, actor, action_id)
+    with db.one_transaction():
+        actions.change_action(db, actor, action_id, body, expected_version=version, now=clock.now())
+        return _detail_response(request, db, actor, action_id)
 
 
 @router.post(
@@ -157,17 +159,18 @@ def transition_action(
     version: ExpectedVersion,
 ) -> Response:
     """Move the action along its lifecycle; cancelling and reopening need a `note`."""
-    actions.transition_action(
-        db,
-        actor,
-        action_id,
-        to=body.to,
-        note=body.note,
-        expected_version=version,
-        now=clock.now(),
-        today=clock.today(),
-    )
-    return _detail_response(request, db, actor, action_id)
+    with db.one_transaction():
+        actions.transition_action(
+            db,
+            actor,
+            action_id,
+            to=body.to,
+            note=body.note,
+            expected_version=version,
+            now=clock.now(),
+            today=clock.today(),
+        )
+        return _detail_response(request, db, actor, action_id)
 
 
 @router.get(

@@ -175,9 +175,10 @@ def create_objective(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     def create() -> tuple[ObjectiveDetail, int, str]:
-        created = plan.create_objective(db, actor, body, now=clock.now())
-        assert created.id is not None
-        shown = ratings.get_objective(db, actor, created.id)
+        with db.one_transaction():
+            created = plan.create_objective(db, actor, body, now=clock.now())
+            assert created.id is not None
+            shown = ratings.get_objective(db, actor, created.id)
         return shown, shown.version, f"/api/v1/objectives/{created.id}"
 
     return created_response(request, db, actor, body, idempotency_key, create)
@@ -203,8 +204,11 @@ def change_objective(
     body: ObjectiveChange,
     version: ExpectedVersion,
 ) -> Response:
-    plan.change_objective(db, actor, objective_id, body, expected_version=version, now=clock.now())
-    shown = ratings.get_objective(db, actor, objective_id)
+    with db.one_transaction():
+        plan.change_objective(
+            db, actor, objective_id, body, expected_version=version, now=clock.now()
+        )
+        shown = ratings.get_objective(db, actor, objective_id)
     return resource_response(request, shown, version=shown.version)
 
 
