@@ -15,6 +15,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.pool import QueuePool
 from sqlmodel import Session, create_engine
 
+from domain import sync
+
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
 
@@ -61,7 +63,7 @@ class UnitOfWork(Session):
 
     def commit(self) -> None:
         if self._holds:
-            self.flush()
+            sync.stamp_changes(self)  # flushes, and the response sees the final stamp
             return
         super().commit()
 
@@ -74,6 +76,12 @@ class UnitOfWork(Session):
             self._holds -= 1
         if not self._holds:
             super().commit()
+
+
+event.listen(UnitOfWork, "before_flush", lambda session, *_: sync.note_changes(session))
+event.listen(UnitOfWork, "before_commit", sync.stamp_changes)
+event.listen(UnitOfWork, "after_commit", sync.forget)
+event.listen(UnitOfWork, "after_rollback", sync.forget)
 
 
 class Database:

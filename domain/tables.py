@@ -9,6 +9,7 @@ from domain.idempotency.tables import IdempotencyRecord
 from domain.plan.tables import Assessment, Objective, Plan, ReportingPeriod, Theme
 from domain.reference.tables import Area, NeighbourhoodPolicingArea, Organisation, Topic
 from domain.refs import RefCounter
+from domain.sync import SyncClock
 
 metadata = SQLModel.metadata
 
@@ -28,6 +29,7 @@ __all__ = [
     "RefCounter",
     "ReportingPeriod",
     "SignInAttempt",
+    "SyncClock",
     "Theme",
     "Topic",
     "User",

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -21,32 +19,22 @@ from tests.conftest import NOW
 MANY = 520  # more than one 500-row batch
 
 
-@contextmanager
-def one_transaction(session) -> Iterator[None]:
-    """Services commit per call; for bulk set-up, flush instead and commit once at the end."""
-    commit = session.commit
-    session.commit = session.flush
-    try:
-        yield
-    finally:
-        session.commit = commit
-    session.commit()
-
-
 @pytest.fixture
 def many_topics(session) -> list[int]:
-    with one_transaction(session):
-        topics = [
-            reference.create_record(
-                session,
-                SYSTEM,
-                TOPICS,
-                ref.TopicCreate(code=f"topic-{n:04d}", name=f"Topic {n}, “quoted” & ünïcode"),
-                now=NOW + timedelta(seconds=n),
-            )
-            for n in range(MANY)
-        ]
-    return [t.id for t in topics]
+    """All but the last three in one transaction (one sync stamp), those three after it."""
+
+    def create(n: int) -> int:
+        return reference.create_record(
+            session,
+            SYSTEM,
+            TOPICS,
+            ref.TopicCreate(code=f"topic-{n:04d}", name=f"Topic {n}, “quoted” & ünïcode"),
+            now=NOW + timedelta(seconds=n),
+        ).id
+
+    with session.one_transaction():
+        ids = [create(n) for n in range(MANY - 3)]
+    return ids + [create(n) for n in range(MANY - 3, MANY)]
 
 
 def parse(response) -> list[dict[str, str]]:

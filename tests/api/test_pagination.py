@@ -123,13 +123,13 @@ def make_topics(session, stamps: list) -> list[int]:
 
 def test_updated_since_returns_changes_at_or_after_in_updated_at_id_order(api_as, session):
     minute = timedelta(minutes=1)
-    # t0..t5 created a minute apart; t1 and t4 are then changed later, t0 at the same instant
-    # as t3 was created (a tie broken by id).
+    # t0..t5 created a minute apart; t4, then t0 and t1 in the same instant (a tie broken by
+    # id), are changed later. Stamps follow commit order, so the changes come in time order.
     ids = make_topics(session, [NOW + n * minute for n in range(6)])
     for topic_id, at in (
-        (ids[1], NOW + 10 * minute),
         (ids[4], NOW + 9 * minute),
-        (ids[0], NOW + 3 * minute),
+        (ids[1], NOW + 10 * minute),
+        (ids[0], NOW + 10 * minute),
     ):
         reference.update_record(
             session,
@@ -144,7 +144,7 @@ def test_updated_since_returns_changes_at_or_after_in_updated_at_id_order(api_as
     since = (NOW + 3 * minute).isoformat().replace("+00:00", "Z")
     for limit in (1, 2, 50):  # limit=1 puts the page boundary inside the tie
         seen = walk(viewer, f"/api/v1/topics?limit={limit}&updated_since={since}")
-        assert [t["id"] for t in seen] == [ids[0], ids[3], ids[5], ids[4], ids[1]]
+        assert [t["id"] for t in seen] == [ids[3], ids[5], ids[4], ids[0], ids[1]]
     stamps = [(t["updated_at"], t["id"]) for t in seen]
     assert stamps == sorted(stamps)
     assert all(t["updated_at"] >= since for t in seen)
