@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export OVERSIGHT_ENV ?= development
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test test-slow lint audit bench clean
 
 install: $(VENV)/.installed node_modules/.installed
 
@@ -30,10 +30,19 @@ run: install
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+# QUALITY.md R1, R2 and R5 against a real `oversight serve` process (a few minutes; prints
+# the figures). PostgreSQL variants run when OVERSIGHT_TEST_DATABASE_URL is set.
+test-slow: install
+	$(BIN)/python -m pytest tests/slow -m slow -s $(PYTEST_ARGS)
+
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy api web domain
+
+# S8: pip-audit and npm audit; not part of CI (see .ci/audit).
+audit: install
+	.ci/audit
 
 bench: install
 	$(BIN)/python -m bench.run $(BENCH_ARGS)

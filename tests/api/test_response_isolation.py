@@ -4,6 +4,7 @@ released exactly between the change and the read that builds the response."""
 
 from __future__ import annotations
 
+import contextlib
 import threading
 
 import pytest
@@ -30,18 +31,15 @@ def _race_at_the_read(monkeypatch, database, action_id: int, version: int) -> th
     started: list[threading.Thread] = []
 
     def another_writer() -> None:
-        with database.session(writing=True) as other:
-            try:
-                actions.change_action(
-                    other,
-                    SYSTEM,
-                    action_id,
-                    ActionChange(title="Changed by someone else"),
-                    expected_version=version,
-                    now=clock.now(),
-                )
-            except DomainError:
-                pass
+        with database.session(writing=True) as other, contextlib.suppress(DomainError):
+            actions.change_action(
+                other,
+                SYSTEM,
+                action_id,
+                ActionChange(title="Changed by someone else"),
+                expected_version=version,
+                now=clock.now(),
+            )
 
     def detail_after_a_race(*args, **kwargs):
         if not started:

@@ -11,7 +11,7 @@ import httpx
 
 from domain.accounts.rules import Role
 from tests.conftest import make_user
-from tests.live_server import live_server
+from tests.live_server import LiveServer
 
 ATTEMPTS = 50
 
@@ -26,7 +26,10 @@ def test_fifty_parallel_failed_sign_ins_leave_healthz_answering_within_a_second(
 ):
     user = make_user(session, Role.OPCC_STAFF)
     session.commit()
-    with live_server(database_url, tmp_path / "server.log") as base:
+    server = LiveServer(database_url=database_url, workdir=tmp_path)
+    server.start()
+    base = server.base_url
+    try:
         probes: list[tuple[float, int]] = []
         done = threading.Event()
 
@@ -58,6 +61,8 @@ def test_fifty_parallel_failed_sign_ins_leave_healthz_answering_within_a_second(
         finally:
             done.set()
             prober.join(timeout=60)
+    finally:
+        server.stop()
 
     assert all(status in (401, 429) for status in statuses), statuses
     assert probes, "the probe never ran"
