@@ -109,7 +109,9 @@ def _on_http_exception(request: Request, exc: Exception) -> Response:
     detail = str(exc.detail) if exc.detail else ""
     if wants_json(request):
         return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
-    return error_page(request, exc.status_code, detail)
+    page = error_page(request, exc.status_code, detail)
+    page.headers.update(exc.headers or {})  # e.g. Allow on a 405
+    return page
 
 
 def _on_http_problem(request: Request, exc: Exception) -> Response:

@@ -177,6 +177,7 @@ def test_head_of_a_route_without_get_is_get_s_405(client):
     get = client.get("/sign-out")
     head = client.head("/sign-out")
     assert get.status_code == head.status_code == 405
+    assert get.headers["allow"] == "POST"  # the 405 page says what the route does take
     assert head.headers.get("allow") == get.headers.get("allow")
     assert head.content == b""
 
