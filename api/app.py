@@ -28,6 +28,7 @@ from api.problems import PROBLEM_MEDIA_TYPE, domain_problem, problem_response, s
 from api.routes import accounts as accounts_api
 from api.routes import actions as actions_api
 from api.routes import audit as audit_api
+from api.routes import board as board_api
 from api.routes import health
 from api.routes import plan as plan_api
 from api.routes import reference as reference_api
@@ -209,12 +210,14 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api_v1.include_router(reference_api.router)
     api_v1.include_router(actions_api.router)
     api_v1.include_router(plan_api.router)
+    api_v1.include_router(board_api.router)
     app.include_router(api_v1)
     app.include_router(protected_pages, dependencies=[Depends(require_actor), Depends(refuse_nul)])
 
     # PUBLIC ROUTES: the only ones that answer without signing in.
     app.include_router(health.router)
     app.include_router(plan_api.public_router, dependencies=[Depends(refuse_nul)])
+    app.include_router(board_api.public_router, dependencies=[Depends(refuse_nul)])
     app.include_router(public_pages, dependencies=[Depends(refuse_nul)])
     app.include_router(docs.router)
 

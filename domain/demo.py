@@ -18,6 +18,7 @@ from domain.accounts.schemas import UserCreate
 from domain.actions import service as actions
 from domain.actions.schemas import ActionCreate, ActionUpdateCreate
 from domain.actions.tables import Action
+from domain.board.demo import seed_board
 from domain.plan.demo import seed_plan
 from domain.reference import schemas as ref
 from domain.reference import service as reference
@@ -400,4 +401,5 @@ def seed_demo(db: Session, *, now: datetime) -> SeedReport:
     made = seed_plan(db, now=now)
     if made:
         report.created["assessments"] = made
+    seed_board(db, report, now=now)
     return report

@@ -5,9 +5,24 @@ from sqlmodel import SQLModel
 from domain.accounts.tables import ApiToken, SignInAttempt, User, WebSession
 from domain.actions.tables import Action, ActionTransition, ActionUpdate
 from domain.audit.tables import AuditEvent
+from domain.board.tables import (
+    BoardMeeting,
+    Escalation,
+    EscalationStep,
+    ExceptionItem,
+    ExceptionReport,
+    ForceResponse,
+    MonitoringItem,
+)
 from domain.idempotency.tables import IdempotencyRecord
 from domain.plan.tables import Assessment, Objective, Plan, ReportingPeriod, Theme
-from domain.reference.tables import Area, NeighbourhoodPolicingArea, Organisation, Topic
+from domain.reference.tables import (
+    Area,
+    BoardKind,
+    NeighbourhoodPolicingArea,
+    Organisation,
+    Topic,
+)
 from domain.refs import RefCounter
 from domain.sync import SyncClock
 
@@ -21,7 +36,15 @@ __all__ = [
     "Area",
     "Assessment",
     "AuditEvent",
+    "BoardKind",
+    "BoardMeeting",
+    "Escalation",
+    "EscalationStep",
+    "ExceptionItem",
+    "ExceptionReport",
+    "ForceResponse",
     "IdempotencyRecord",
+    "MonitoringItem",
     "NeighbourhoodPolicingArea",
     "Objective",
     "Organisation",

@@ -8,7 +8,8 @@ nobody can add a page or an operation the checks silently skip.
 Sample URLs name records by key, formatted from the ids of `tests.api.test_authorization_matrix
 .seed` (one record of every kind, made through the API): `{user}`, `{token}`,
 `{organisation}`, `{area}`, `{npa}`, `{topic}`, `{action}`, `{plan}`, `{theme}`,
-`{objective}` and `{period}` (a period code).
+`{objective}`, `{period}` (a period code), `{board_kind}`, `{meeting}`, `{report}`,
+`{escalation}` and `{monitoring_item}`.
 """
 
 from __future__ import annotations
@@ -47,7 +48,13 @@ def listing(path: str) -> tuple[str, str]:
 
 
 def _reference_samples() -> dict[str, tuple[str, ...]]:
-    one = {"organisations": "organisation", "areas": "area", "npas": "npa", "topics": "topic"}
+    one = {
+        "organisations": "organisation",
+        "areas": "area",
+        "npas": "npa",
+        "topics": "topic",
+        "board-kinds": "board_kind",
+    }
     assert set(one) == set(KINDS), "a new reference kind needs its sample record here"
     samples: dict[str, tuple[str, ...]] = {}
     for kind, key in one.items():
@@ -88,6 +95,23 @@ GET_SAMPLES: dict[str, tuple[str, ...]] = {
     "/api/v1/periods": listing("/api/v1/periods"),
     "/api/v1/periods/{code}": ("/api/v1/periods/{period}",),
     "/api/v1/public/plan": listing("/api/v1/public/plan"),
+    "/api/v1/board-meetings": (
+        *listing("/api/v1/board-meetings"),
+        "/api/v1/board-meetings?kind=board-0",
+    ),
+    "/api/v1/board-meetings/{meeting_id}": ("/api/v1/board-meetings/{meeting}",),
+    "/api/v1/exception-reports": listing("/api/v1/exception-reports"),
+    "/api/v1/exception-reports/{report_id}": ("/api/v1/exception-reports/{report}",),
+    "/api/v1/escalations": (
+        *listing("/api/v1/escalations"),
+        "/api/v1/escalations?status=awaiting_response&sort=response_due",
+    ),
+    "/api/v1/escalations/{escalation_id}": ("/api/v1/escalations/{escalation}",),
+    "/api/v1/monitoring-items": listing("/api/v1/monitoring-items"),
+    "/api/v1/monitoring-items/{monitoring_item_id}": (
+        "/api/v1/monitoring-items/{monitoring_item}",
+    ),
+    "/api/v1/public/board": listing("/api/v1/public/board"),
     "/healthz": ("/healthz",),
     "/readyz": ("/readyz",),
     # Pages
@@ -115,11 +139,35 @@ GET_SAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "/periods": ("/periods",),
     "/periods/{code}/publish": ("/periods/{period}/publish",),
+    # Board pages (issue 9)
+    "/board-meetings": ("/board-meetings", "/board-meetings?kind=board-0"),
+    "/board-meetings/new": ("/board-meetings/new",),
+    "/board-meetings/{meeting_id}": ("/board-meetings/{meeting}",),
+    "/board-meetings/{meeting_id}/edit": ("/board-meetings/{meeting}/edit",),
+    "/exception-reports": ("/exception-reports",),
+    "/exception-reports/new": ("/exception-reports/new",),
+    "/exception-reports/{report_id}": ("/exception-reports/{report}",),
+    "/exception-reports/{report_id}/items/{exception_item_id}/escalate": (
+        "/exception-reports/{report}/items/{exception_item}/escalate",
+    ),
+    "/exception-reports/{report_id}/items/{exception_item_id}/monitor": (
+        "/exception-reports/{report}/items/{exception_item}/monitor",
+    ),
+    "/escalations": ("/escalations", "/escalations?status=awaiting_response"),
+    "/escalations/{escalation_id}": ("/escalations/{escalation}",),
+    "/monitoring-items": ("/monitoring-items",),
+    "/monitoring-items/{monitoring_item_id}/escalate": (
+        "/monitoring-items/{monitoring_item}/escalate",
+    ),
 }
 
 
 def sample_ids(f: Fixture) -> dict[str, object]:
-    return {**f.ids, "period": period_code(0)}
+    ids: dict[str, object] = {**f.ids, "period": period_code(0)}
+    if "exception_item" not in ids and "report" in ids:  # the report's first item
+        report = f.admin.get(f"/api/v1/exception-reports/{f.ids['report']}").json()
+        ids["exception_item"] = report["items"][0]["id"]
+    return ids
 
 
 def get_urls(app, f: Fixture) -> list[tuple[str, str]]:  # type: ignore[no-untyped-def]

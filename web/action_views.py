@@ -57,8 +57,8 @@ def status_tag(status: str) -> Tag:
 def status_label(status: str) -> str:
     try:
         return STATUS_LABELS[ActionStatus(status)]
-    except ValueError:
-        return status
+    except ValueError:  # another provider's status in the Force inbox: "Awaiting response"
+        return status.replace("_", " ").capitalize()
 
 
 def due_tags(overdue: bool, due_soon: bool) -> list[Tag]:

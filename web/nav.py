@@ -12,6 +12,7 @@ class NavItem:
     label: str
     href: str
     scope: Scope | None  # None: any signed-in user
+    also: tuple[str, ...] = ()  # other paths under this entry (it is shown as current there)
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,12 @@ NAVIGATION: list[NavItem] = [
     NavItem("Periods", "/periods", Scope.READ_PLAN),
     NavItem("Actions", "/actions", Scope.READ_ACTIONS),
     NavItem("Force inbox", "/force-inbox", Scope.READ_ACTIONS),
+    NavItem(
+        "Board",
+        "/board-meetings",
+        Scope.READ_BOARD,
+        also=("/exception-reports", "/escalations", "/monitoring-items"),
+    ),
     NavItem("Users", "/admin/users", Scope.ADMIN),
     NavItem("API tokens", "/admin/tokens", Scope.ADMIN),
     NavItem("Reference data", "/admin/reference", Scope.ADMIN),
@@ -40,6 +47,10 @@ def navigation_for(actor: Actor | None, path: str) -> list[NavLink]:
     links = []
     for item in NAVIGATION:
         if item.scope is None or actor.can(item.scope):
-            active = path == item.href if item.href == "/" else path.startswith(item.href)
+            active = (
+                path == item.href
+                if item.href == "/"
+                else any(path.startswith(p) for p in (item.href, *item.also))
+            )
             links.append(NavLink(item.label, item.href, active))
     return links

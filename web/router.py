@@ -12,6 +12,11 @@ from web.routes import (
     admin_reference,
     admin_tokens,
     admin_users,
+    board_monitoring,
+    board_pages,
+    board_reports,
+    escalation_list,
+    escalation_page,
     force_inbox,
     home,
     objective_page,
@@ -35,6 +40,12 @@ protected_pages.include_router(force_inbox.router)
 protected_pages.include_router(plan_pages.router)
 protected_pages.include_router(objective_page.router)
 protected_pages.include_router(periods_pages.router)
+# The board (issue 9): meetings, exception reports, escalations, monitoring items.
+protected_pages.include_router(board_pages.router)
+protected_pages.include_router(board_reports.router)
+protected_pages.include_router(escalation_list.router)
+protected_pages.include_router(escalation_page.router)
+protected_pages.include_router(board_monitoring.router)
 
 public_pages = APIRouter(include_in_schema=False)
 public_pages.include_router(session.public_router)

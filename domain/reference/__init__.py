@@ -1,1 +1,1 @@
-"""Reference data each OPCC configures: organisations, areas, NPAs and topics."""
+"""Reference data each OPCC configures: organisations, areas, NPAs, topics and board kinds."""

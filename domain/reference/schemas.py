@@ -114,3 +114,17 @@ class TopicUpdate(_Write):
 
 class TopicRead(_Read):
     pass
+
+
+class BoardKindCreate(_Write):
+    code: Code
+    name: Name
+
+
+class BoardKindUpdate(_Write):
+    name: Name | None = None
+    active: bool | None = None
+
+
+class BoardKindRead(_Read):
+    pass

@@ -1,4 +1,4 @@
-"""One set of use cases serves the four reference kinds; each kind names its own shapes."""
+"""One set of use cases serves the five reference kinds; each kind names its own shapes."""
 
 from __future__ import annotations
 
@@ -16,7 +16,13 @@ from domain.errors import NotFound, invalid
 from domain.listing import Page, PageRequest, paginate
 from domain.records import Record
 from domain.reference import schemas
-from domain.reference.tables import Area, NeighbourhoodPolicingArea, Organisation, Topic
+from domain.reference.tables import (
+    Area,
+    BoardKind,
+    NeighbourhoodPolicingArea,
+    Organisation,
+    Topic,
+)
 from domain.versioning import apply_changes, check_version
 
 
@@ -72,7 +78,19 @@ TOPICS = ReferenceKind(
     schemas.TopicUpdate,
     schemas.TopicRead,
 )
-KINDS: dict[str, ReferenceKind] = {k.slug: k for k in (ORGANISATIONS, AREAS, NPAS, TOPICS)}
+BOARD_KINDS = ReferenceKind(
+    "board-kinds",
+    "board_kind",
+    "Board kinds",
+    "board kind",
+    BoardKind,
+    schemas.BoardKindCreate,
+    schemas.BoardKindUpdate,
+    schemas.BoardKindRead,
+)
+KINDS: dict[str, ReferenceKind] = {
+    k.slug: k for k in (ORGANISATIONS, AREAS, NPAS, TOPICS, BOARD_KINDS)
+}
 
 
 def list_records(

@@ -54,3 +54,14 @@ class Topic(Record, table=True):
     code: str = Field(sa_column=Column(String(40), unique=True, nullable=False))
     name: str = Field(sa_type=String(200), nullable=False)
     active: bool = Field(default=True, nullable=False)
+
+
+class BoardKind(Record, table=True):
+    """A kind of board or panel the OPCC holds (cgb, ethics and transparency panel, ...)."""
+
+    __tablename__ = "board_kinds"
+    __table_args__ = (Index("ix_board_kinds_updated_at_id", "updated_at", "id"),)
+
+    code: str = Field(sa_column=Column(String(40), unique=True, nullable=False))
+    name: str = Field(sa_type=String(200), nullable=False)
+    active: bool = Field(default=True, nullable=False)

@@ -89,6 +89,63 @@ def full_assessment(f) -> tuple:  # type: ignore[no-untyped-def]
     return ("POST", f"/api/v1/objectives/{f.ids['objective']}/assessments", body, {})
 
 
+def full_meeting(f) -> tuple:  # type: ignore[no-untyped-def]
+    body = {
+        "held_on": "2024-03-18",
+        "kind": "board-0",
+        "title": f"Corporate Governance Board {f.fresh()}",
+        "status": "held",
+        "chair": "Police and Crime Commissioner",
+        "attendees": ["Chief Constable", "OPCC Chief Executive"],
+        "agenda": ["KPI exception report", "999 performance"],
+        "summary": "The board discussed 999 performance.",
+        "next_meeting_on": "2024-05-30",
+        "published": True,
+    }
+    return ("POST", "/api/v1/board-meetings", body, {})
+
+
+def full_report(f) -> tuple:  # type: ignore[no-untyped-def]
+    item = {
+        "topic": "topic-0",
+        "kpi_evidence": "Positive outcomes for rape offences",
+        "value": 6,
+        "target": 8,
+        "baseline": 3.4,
+        "period": "rolling 12 months",
+        "unit": "%",
+        "recommendation": "escalate",
+        "reasoning": "Below target despite improvement",
+    }
+    body = {
+        "reported_on": "2024-02-07",
+        "prepared_by": "OPCC Performance Lead",
+        "title": f"KPI exception report {f.fresh()}",
+        "meeting_id": f.ids["meeting"],
+        "items": [item],
+    }
+    return ("POST", "/api/v1/exception-reports", body, {})
+
+
+def full_escalation(f) -> tuple:  # type: ignore[no-untyped-def]
+    body = {
+        "topic": "topic-0",
+        "title": f"999 performance {f.fresh()}",
+        "reason": "Below target for three months",
+        "request": "A paper on the recovery of 999 answering",
+        "response_due": str(TODAY + timedelta(days=30)),
+        "target_meeting_id": f.ids["meeting"],
+    }
+    return ("POST", "/api/v1/escalations", body, {})
+
+
+def full_escalate_item(f) -> tuple:  # type: ignore[no-untyped-def]
+    method, url, body, headers = builders()[
+        "POST /api/v1/exception-items/{exception_item_id}/escalate"
+    ](f)
+    return (method, url, {**body, "target_meeting_id": f.ids["meeting"]}, headers)
+
+
 def fields(*names: str) -> frozenset[str]:
     return frozenset(names)
 
@@ -98,7 +155,27 @@ REFERENCE_FIELDS = {
     "areas": ("area", fields("code", "name", "kind", "tile_row", "tile_col", "active")),
     "npas": ("npa", fields("code", "name", "area_id", "active")),
     "topics": ("topic", fields("code", "name", "active")),
+    "board-kinds": ("board_kind", fields("code", "name", "active")),
 }
+
+ESCALATION_FIELDS = fields(
+    "ref",
+    "topic_id",
+    "title",
+    "reason",
+    "request",
+    "response_due",
+    "target_meeting_id",
+    "status",
+    "exception_item_id",
+    "monitoring_item_id",
+)
+MONITORING_FIELDS = fields(
+    "topic_id", "title", "reason", "next_review_on", "exception_item_id", "escalation_id", "closed"
+)
+# Actions whose event is about a record they create (escalating an item or a monitored topic
+# makes the escalation; monitoring an item makes the monitoring item).
+CREATING = frozenset({"create", "escalate", "monitor"})
 
 AUDITED: dict[str, Audited] = {
     "POST /api/v1/users": Audited(
@@ -192,6 +269,56 @@ AUDITED: dict[str, Audited] = {
     ),
     "POST /api/v1/periods/{code}/publish": Audited(
         "period", "publish", fields("status", "published_at", "published_by")
+    ),  # The board (DOMAIN.md §2).
+    "POST /api/v1/board-meetings": Audited(
+        "board_meeting",
+        "create",
+        fields(
+            "held_on",
+            "kind_id",
+            "title",
+            "status",
+            "chair",
+            "attendees",
+            "agenda",
+            "summary",
+            "next_meeting_on",
+            "published",
+        ),
+        full_meeting,
+    ),
+    "PATCH /api/v1/board-meetings/{meeting_id}": Audited(
+        "board_meeting", "update", fields("title")
+    ),
+    "POST /api/v1/exception-reports": Audited(
+        "exception_report",
+        "create",
+        fields("reported_on", "prepared_by", "title", "meeting_id", "items"),
+        full_report,
+    ),
+    "PATCH /api/v1/exception-reports/{report_id}": Audited(
+        "exception_report", "update", fields("title")
+    ),
+    "POST /api/v1/exception-items/{exception_item_id}/escalate": Audited(
+        "escalation", "escalate", ESCALATION_FIELDS, full_escalate_item
+    ),
+    "POST /api/v1/exception-items/{exception_item_id}/monitor": Audited(
+        "monitoring_item", "monitor", MONITORING_FIELDS
+    ),
+    "POST /api/v1/escalations": Audited("escalation", "create", ESCALATION_FIELDS, full_escalation),
+    "PATCH /api/v1/escalations/{escalation_id}": Audited("escalation", "update", fields("title")),
+    "POST /api/v1/escalations/{escalation_id}/force-response": Audited(
+        "escalation", "force_response", fields("status", "force_response")
+    ),
+    "POST /api/v1/escalations/{escalation_id}/transitions": Audited(
+        "escalation", "transition", fields("status", "steps", "note")
+    ),
+    "POST /api/v1/monitoring-items": Audited("monitoring_item", "create", MONITORING_FIELDS),
+    "PATCH /api/v1/monitoring-items/{monitoring_item_id}": Audited(
+        "monitoring_item", "update", fields("title")
+    ),
+    "POST /api/v1/monitoring-items/{monitoring_item_id}/escalate": Audited(
+        "escalation", "escalate", ESCALATION_FIELDS
     ),
 }
 
@@ -234,9 +361,9 @@ def event_problems(event: AuditEvent, expected: Audited, record_id: object) -> l
     for name, change in event.changes.items():
         if not isinstance(change, dict) or set(change) != {"before", "after"}:
             problems.append(f"{name} is not a before/after pair: {change!r}")
-        elif expected.action == "create" and change["before"] is not None:
+        elif expected.action in CREATING and change["before"] is not None:
             problems.append(f"{name} has a value before it was created")
-        elif expected.action != "create" and change["before"] == change["after"]:
+        elif expected.action not in CREATING and change["before"] == change["after"]:
             problems.append(f"{name} did not change but is recorded")
     return problems
 

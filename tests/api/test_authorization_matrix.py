@@ -39,6 +39,9 @@ PLAN_READERS = "YYYnYnna"  # read:plan: not the Force, not tokens without the sc
 PLAN_WRITERS = "YYYnnnna"
 PUBLISHERS = "YYnnnnna"  # publishing a period: admin and OPCC staff only
 PUBLIC = "YYYYYYYY"
+BOARD_READERS = "YYYYYnna"  # read:board: the Force too (boards and escalations are addressed to it)
+BOARD_WRITERS = "YYYnnnna"  # write:board: OPCC roles
+FORCE_RESPONDERS = "YnnYnnna"  # write:force-responses: the force liaison (and admins)
 
 EXPECTED: dict[str, str] = {
     "GET /api/v1/me": ANY_CALLER,
@@ -54,7 +57,7 @@ EXPECTED: dict[str, str] = {
     # Reference data: anyone signed in reads it; only admins change it.
     **{
         f"{method} /api/v1/{kind}{suffix}": (ANY_CALLER if method == "GET" else ADMIN_ONLY)
-        for kind in ("organisations", "areas", "npas", "topics")
+        for kind in ("organisations", "areas", "npas", "topics", "board-kinds")
         for method, suffix in (
             ("GET", ""),
             ("POST", ""),
@@ -90,6 +93,29 @@ EXPECTED: dict[str, str] = {
     "GET /api/v1/periods/{code}": PLAN_READERS,
     "POST /api/v1/periods/{code}/publish": PUBLISHERS,
     "GET /api/v1/public/plan": PUBLIC,
+    # The board (DOMAIN.md §2, §6).
+    "GET /api/v1/board-meetings": BOARD_READERS,
+    "POST /api/v1/board-meetings": BOARD_WRITERS,
+    "GET /api/v1/board-meetings/{meeting_id}": BOARD_READERS,
+    "PATCH /api/v1/board-meetings/{meeting_id}": BOARD_WRITERS,
+    "GET /api/v1/exception-reports": BOARD_READERS,
+    "POST /api/v1/exception-reports": BOARD_WRITERS,
+    "GET /api/v1/exception-reports/{report_id}": BOARD_READERS,
+    "PATCH /api/v1/exception-reports/{report_id}": BOARD_WRITERS,
+    "POST /api/v1/exception-items/{exception_item_id}/escalate": BOARD_WRITERS,
+    "POST /api/v1/exception-items/{exception_item_id}/monitor": BOARD_WRITERS,
+    "GET /api/v1/escalations": BOARD_READERS,
+    "POST /api/v1/escalations": BOARD_WRITERS,
+    "GET /api/v1/escalations/{escalation_id}": BOARD_READERS,
+    "PATCH /api/v1/escalations/{escalation_id}": BOARD_WRITERS,
+    "POST /api/v1/escalations/{escalation_id}/force-response": FORCE_RESPONDERS,
+    "POST /api/v1/escalations/{escalation_id}/transitions": BOARD_WRITERS,
+    "GET /api/v1/monitoring-items": BOARD_READERS,
+    "POST /api/v1/monitoring-items": BOARD_WRITERS,
+    "GET /api/v1/monitoring-items/{monitoring_item_id}": BOARD_READERS,
+    "PATCH /api/v1/monitoring-items/{monitoring_item_id}": BOARD_WRITERS,
+    "POST /api/v1/monitoring-items/{monitoring_item_id}/escalate": BOARD_WRITERS,
+    "GET /api/v1/public/board": PUBLIC,
 }
 OUTCOME = {"Y": "allowed", "n": "403", "a": "401"}
 
@@ -145,6 +171,8 @@ def reference_body(kind: str, n: int, f: Fixture) -> dict[str, Any]:
         }
     if kind == "npas":
         return {"code": f"npa-{n}", "name": f"NPA {n}", "area_id": f.ids["area"]}
+    if kind == "board-kinds":
+        return {"code": f"board-{n}", "name": f"Board {n}"}
     return {"code": f"topic-{n}", "name": f"Topic {n}"}
 
 
@@ -254,9 +282,183 @@ def plan_builders() -> dict[str, Builder]:
     }
 
 
+def meeting_body(f: Fixture) -> dict[str, Any]:
+    return {"held_on": "2024-03-18", "kind": "board-0", "title": f"Board {f.fresh()}"}
+
+
+def report_body(f: Fixture) -> dict[str, Any]:
+    item = {
+        "topic": "topic-0",
+        "kpi_evidence": "999 calls answered within 10 seconds",
+        "recommendation": "escalate",
+        "reasoning": "Below target for three months",
+    }
+    return {
+        "reported_on": "2024-02-07",
+        "prepared_by": "OPCC Performance Lead",
+        "title": f"Exception report {f.fresh()}",
+        "items": [item],
+    }
+
+
+def escalation_body(f: Fixture) -> dict[str, Any]:
+    return {
+        "topic": "topic-0",
+        "title": f"Escalation {f.fresh()}",
+        "reason": "Below target",
+        "request": "A paper on recovery",
+        "response_due": DUE,
+    }
+
+
+def monitoring_body(f: Fixture) -> dict[str, Any]:
+    return {
+        "topic": "topic-0",
+        "title": f"Monitored {f.fresh()}",
+        "reason": "Recovering",
+        "next_review_on": DUE,
+    }
+
+
+ESCALATE_BODY = {"request": "A paper on recovery", "response_due": DUE}
+
+
+def fresh_exception_item(f: Fixture) -> int:
+    return int(f.create("/api/v1/exception-reports", report_body(f))["items"][0]["id"])
+
+
+def answered_escalation(f: Fixture) -> int:
+    """An escalation the Force has answered (version 2), ready to be discussed."""
+    escalation = f.create("/api/v1/escalations", escalation_body(f))["id"]
+    response = f.admin.post(
+        f"/api/v1/escalations/{escalation}/force-response", json={"response": "Paper"}
+    )
+    assert response.status_code == 201, response.text
+    return int(escalation)
+
+
+def board_builders() -> dict[str, Builder]:
+    meeting = "/api/v1/board-meetings/{}"
+    report = "/api/v1/exception-reports/{}"
+    escalation = "/api/v1/escalations/{}"
+    monitoring = "/api/v1/monitoring-items/{}"
+    return {
+        "GET /api/v1/board-meetings": lambda f: ("GET", "/api/v1/board-meetings", None, {}),
+        "POST /api/v1/board-meetings": lambda f: (
+            "POST",
+            "/api/v1/board-meetings",
+            meeting_body(f),
+            {},
+        ),
+        "GET /api/v1/board-meetings/{meeting_id}": lambda f: (
+            "GET",
+            meeting.format(f.ids["meeting"]),
+            None,
+            {},
+        ),
+        "PATCH /api/v1/board-meetings/{meeting_id}": lambda f: (
+            "PATCH",
+            meeting.format(f.ids["meeting"]),
+            {"title": f"Board {f.fresh()}"},
+            {"If-Match": f.etag(meeting.format(f.ids["meeting"]))},
+        ),
+        "GET /api/v1/exception-reports": lambda f: ("GET", "/api/v1/exception-reports", None, {}),
+        "POST /api/v1/exception-reports": lambda f: (
+            "POST",
+            "/api/v1/exception-reports",
+            report_body(f),
+            {},
+        ),
+        "GET /api/v1/exception-reports/{report_id}": lambda f: (
+            "GET",
+            report.format(f.ids["report"]),
+            None,
+            {},
+        ),
+        "PATCH /api/v1/exception-reports/{report_id}": lambda f: (
+            "PATCH",
+            report.format(f.ids["report"]),
+            {"title": f"Report {f.fresh()}"},
+            {"If-Match": f.etag(report.format(f.ids["report"]))},
+        ),
+        "POST /api/v1/exception-items/{exception_item_id}/escalate": lambda f: (
+            "POST",
+            f"/api/v1/exception-items/{fresh_exception_item(f)}/escalate",
+            ESCALATE_BODY,
+            {},
+        ),
+        "POST /api/v1/exception-items/{exception_item_id}/monitor": lambda f: (
+            "POST",
+            f"/api/v1/exception-items/{fresh_exception_item(f)}/monitor",
+            {"next_review_on": DUE, "reason": "Watch the trend"},
+            {},
+        ),
+        "GET /api/v1/escalations": lambda f: ("GET", "/api/v1/escalations", None, {}),
+        "POST /api/v1/escalations": lambda f: (
+            "POST",
+            "/api/v1/escalations",
+            escalation_body(f),
+            {},
+        ),
+        "GET /api/v1/escalations/{escalation_id}": lambda f: (
+            "GET",
+            escalation.format(f.ids["escalation"]),
+            None,
+            {},
+        ),
+        "PATCH /api/v1/escalations/{escalation_id}": lambda f: (
+            "PATCH",
+            escalation.format(f.ids["escalation"]),
+            {"title": f"Escalation {f.fresh()}"},
+            {"If-Match": f.etag(escalation.format(f.ids["escalation"]))},
+        ),
+        "POST /api/v1/escalations/{escalation_id}/force-response": lambda f: (
+            "POST",
+            escalation.format(f.create("/api/v1/escalations", escalation_body(f))["id"])
+            + "/force-response",
+            {"response": "The Force's paper", "links": ["https://example.org/paper"]},
+            {},
+        ),
+        "POST /api/v1/escalations/{escalation_id}/transitions": lambda f: (
+            "POST",
+            escalation.format(answered_escalation(f)) + "/transitions",
+            {"to": "discussed", "note": "Discussed at the board"},
+            {"If-Match": '"2"'},
+        ),
+        "GET /api/v1/monitoring-items": lambda f: ("GET", "/api/v1/monitoring-items", None, {}),
+        "POST /api/v1/monitoring-items": lambda f: (
+            "POST",
+            "/api/v1/monitoring-items",
+            monitoring_body(f),
+            {},
+        ),
+        "GET /api/v1/monitoring-items/{monitoring_item_id}": lambda f: (
+            "GET",
+            monitoring.format(f.ids["monitoring_item"]),
+            None,
+            {},
+        ),
+        "PATCH /api/v1/monitoring-items/{monitoring_item_id}": lambda f: (
+            "PATCH",
+            monitoring.format(f.ids["monitoring_item"]),
+            {"title": f"Monitored {f.fresh()}"},
+            {"If-Match": f.etag(monitoring.format(f.ids["monitoring_item"]))},
+        ),
+        "POST /api/v1/monitoring-items/{monitoring_item_id}/escalate": lambda f: (
+            "POST",
+            monitoring.format(f.create("/api/v1/monitoring-items", monitoring_body(f))["id"])
+            + "/escalate",
+            ESCALATE_BODY,
+            {},
+        ),
+        "GET /api/v1/public/board": lambda f: ("GET", "/api/v1/public/board", None, {}),
+    }
+
+
 def builders() -> dict[str, Builder]:
     b: dict[str, Builder] = {
         **plan_builders(),
+        **board_builders(),
         "GET /api/v1/me": lambda f: ("GET", "/api/v1/me", None, {}),
         "GET /api/v1/users": lambda f: ("GET", "/api/v1/users", None, {}),
         "POST /api/v1/users": lambda f: (
@@ -342,10 +544,14 @@ def builders() -> dict[str, Builder]:
         ),
         "GET /api/v1/force-inbox": lambda f: ("GET", "/api/v1/force-inbox", None, {}),
     }
-    for kind in ("organisations", "areas", "npas", "topics"):
-        one = {"organisations": "organisation", "areas": "area", "npas": "npa", "topics": "topic"}[
-            kind
-        ]
+    for kind in ("organisations", "areas", "npas", "topics", "board-kinds"):
+        one = {
+            "organisations": "organisation",
+            "areas": "area",
+            "npas": "npa",
+            "topics": "topic",
+            "board-kinds": "board_kind",
+        }[kind]
         b[f"GET /api/v1/{kind}"] = lambda f, kind=kind: ("GET", f"/api/v1/{kind}", None, {})
         b[f"POST /api/v1/{kind}"] = lambda f, kind=kind: (
             "POST",
@@ -379,6 +585,7 @@ def seed(admin: Caller) -> Fixture:
     f.ids["area"] = f.create("/api/v1/areas", reference_body("areas", 0, f))["id"]
     f.ids["npa"] = f.create("/api/v1/npas", reference_body("npas", 0, f))["id"]
     f.ids["topic"] = f.create("/api/v1/topics", reference_body("topics", 0, f))["id"]
+    f.ids["board_kind"] = f.create("/api/v1/board-kinds", reference_body("board-kinds", 0, f))["id"]
     f.ids["user"] = f.create("/api/v1/users", builders()["POST /api/v1/users"](f)[2])["id"]
     f.ids["token"] = f.create(
         "/api/v1/tokens", {"name": "t", "role": "viewer", "scopes": ["read:plan"]}
@@ -399,6 +606,10 @@ def seed(admin: Caller) -> Fixture:
         },
     )["id"]
     f.create("/api/v1/periods", {"code": period_code(0)})
+    f.ids["meeting"] = f.create("/api/v1/board-meetings", meeting_body(f))["id"]
+    f.ids["report"] = f.create("/api/v1/exception-reports", report_body(f))["id"]
+    f.ids["escalation"] = f.create("/api/v1/escalations", escalation_body(f))["id"]
+    f.ids["monitoring_item"] = f.create("/api/v1/monitoring-items", monitoring_body(f))["id"]
     return f
 
 

@@ -94,6 +94,13 @@ def demo(session, api_as) -> dict[str, str]:  # type: ignore[no-untyped-def]
         "plan_id": first("/api/v1/plans"),
         "objective_id": first("/api/v1/objectives"),
         "code": first("/api/v1/periods", "code"),
+        "meeting_id": first("/api/v1/board-meetings"),
+        "report_id": first("/api/v1/exception-reports"),
+        "exception_item_id": str(
+            admin.get("/api/v1/exception-reports").json()["items"][0]["items"][0]["id"]
+        ),
+        "escalation_id": first("/api/v1/escalations"),
+        "monitoring_item_id": first("/api/v1/monitoring-items"),
     }
 
 

@@ -28,7 +28,17 @@ from domain import clock
 from domain.accounts.rules import Role
 from domain.db import Database
 from domain.tables import metadata
-from tests.api.test_authorization_matrix import Fixture, builders, force_action, period_code, seed
+from tests.api.test_authorization_matrix import (
+    Fixture,
+    answered_escalation,
+    builders,
+    escalation_body,
+    force_action,
+    monitoring_body,
+    period_code,
+    report_body,
+    seed,
+)
 from tests.conftest import PASSWORD, make_user
 from tests.route_samples import UNSAFE_METHODS, get_urls, is_api, operations
 from tests.web.conftest import csrf
@@ -161,6 +171,104 @@ FORMS: dict[str, Case] = {
     "POST /periods": Case(lambda f: ("/periods", {"code": period_code(f.fresh())})),
     "POST /periods/{code}/publish": Case(
         lambda f: (f"/periods/{_new_period(f)}/publish", {"version": "1"})
+    ),
+}
+
+
+# Board pages (issue 9): each control request works on a record of its own, made fresh.
+def _fresh_item(f: Fixture) -> str:
+    report = f.create("/api/v1/exception-reports", report_body(f))
+    return f"/exception-reports/{report['id']}/items/{report['items'][0]['id']}"
+
+
+ESCALATE_FIELDS = {
+    "request": "A paper on recovery",
+    "response_due-day": str(DUE.day),
+    "response_due-month": str(DUE.month),
+    "response_due-year": str(DUE.year),
+}
+FORMS |= {
+    "POST /board-meetings/new": Case(
+        lambda f: (
+            "/board-meetings/new",
+            {
+                "kind": "board-0",
+                "title": f"Board {f.fresh()}",
+                "status": "planned",
+                "held_on-day": "18",
+                "held_on-month": "3",
+                "held_on-year": "2024",
+            },
+        )
+    ),
+    "POST /board-meetings/{meeting_id}/edit": Case(
+        lambda f: (
+            f"/board-meetings/{f.ids['meeting']}/edit",
+            {
+                "kind": "board-0",
+                "title": f"Board {f.fresh()}",
+                "status": "planned",
+                "held_on-day": "18",
+                "held_on-month": "3",
+                "held_on-year": "2024",
+                "version": version(f, f"/api/v1/board-meetings/{f.ids['meeting']}"),
+            },
+        )
+    ),
+    "POST /board-meetings/{meeting_id}/actions": Case(
+        lambda f: (
+            f"/board-meetings/{f.ids['meeting']}/actions",
+            {"about": "meeting", "title": "Agree the comms", "owner_org": "opcc", **DUE_FIELDS},
+        )
+    ),
+    "POST /exception-reports/new": Case(
+        lambda f: (
+            "/exception-reports/new",
+            {
+                "title": f"Report {f.fresh()}",
+                "prepared_by": "OPCC Performance Lead",
+                "reported_on-day": "7",
+                "reported_on-month": "2",
+                "reported_on-year": "2024",
+                "item-1-topic": "topic-0",
+                "item-1-kpi_evidence": "999 calls",
+                "item-1-recommendation": "monitor",
+                "item-1-reasoning": "Recovering",
+            },
+        )
+    ),
+    "POST /exception-reports/{report_id}/items/{exception_item_id}/escalate": Case(
+        lambda f: (f"{_fresh_item(f)}/escalate", ESCALATE_FIELDS)
+    ),
+    "POST /exception-reports/{report_id}/items/{exception_item_id}/monitor": Case(
+        lambda f: (
+            f"{_fresh_item(f)}/monitor",
+            {
+                "next_review_on-day": str(DUE.day),
+                "next_review_on-month": str(DUE.month),
+                "next_review_on-year": str(DUE.year),
+            },
+        )
+    ),
+    "POST /escalations/{escalation_id}/force-response": Case(
+        lambda f: (
+            f"/escalations/{f.create('/api/v1/escalations', escalation_body(f))['id']}"
+            "/force-response",
+            {"response": "The Force's paper"},
+        )
+    ),
+    "POST /escalations/{escalation_id}/transitions": Case(
+        lambda f: (
+            f"/escalations/{answered_escalation(f)}/transitions",
+            {"to": "discussed", "note": "Discussed at the board", "version": "2"},
+        )
+    ),
+    "POST /monitoring-items/{monitoring_item_id}/escalate": Case(
+        lambda f: (
+            f"/monitoring-items/{f.create('/api/v1/monitoring-items', monitoring_body(f))['id']}"
+            "/escalate",
+            ESCALATE_FIELDS,
+        )
     ),
 }
 A_MADE_UP_TOKEN = "x" * 43

@@ -1,0 +1,98 @@
+"""How the board context plugs into Actions: names its records as action sources, and lists
+escalations awaiting the Force in the force liaison inbox. Imported by domain.board.service."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import ColumnElement, and_, func
+from sqlmodel import Session, col, select
+
+from domain.actions.inbox import InboxCounts, InboxEntry, InboxKey, after_clause, register_provider
+from domain.actions.rules import SourceType
+from domain.actions.sources import SourceInfo, register_source
+from domain.board.rules import DUE_SOON_DAYS, EscalationStatus, is_due_soon, is_overdue
+from domain.board.tables import BoardMeeting, Escalation
+
+
+def meeting_sources(db: Session, ids: set[int]) -> dict[int, SourceInfo]:
+    found = db.exec(select(BoardMeeting).where(col(BoardMeeting.id).in_(ids))).all()
+    return {
+        m.id: SourceInfo(
+            title=f"{m.title} ({m.held_on.day} {m.held_on:%B %Y})",
+            ref=None,
+            url=f"/board-meetings/{m.id}",
+        )
+        for m in found
+        if m.id is not None
+    }
+
+
+def escalation_sources(db: Session, ids: set[int]) -> dict[int, SourceInfo]:
+    found = db.exec(select(Escalation).where(col(Escalation.id).in_(ids))).all()
+    return {
+        e.id: SourceInfo(title=e.title, ref=e.ref, url=f"/escalations/{e.id}")
+        for e in found
+        if e.id is not None
+    }
+
+
+class EscalationsAwaitingTheForce:
+    """Escalations whose paper the Force owes: due on the response due date."""
+
+    kind = "escalation"
+
+    def _owed(self) -> ColumnElement[bool]:
+        return col(Escalation.status) == EscalationStatus.AWAITING_RESPONSE.value
+
+    def entries(
+        self, db: Session, *, today: date, after: InboxKey | None, limit: int
+    ) -> list[InboxEntry]:
+        stmt = (
+            select(Escalation)
+            .where(
+                self._owed(),
+                after_clause(Escalation.response_due, Escalation.id, self.kind, after),
+            )
+            .order_by(col(Escalation.response_due), col(Escalation.id))
+            .limit(limit)
+        )
+        return [
+            InboxEntry(
+                kind=self.kind,
+                id=e.id,
+                ref=e.ref,
+                title=e.title,
+                due_on=e.response_due,
+                status=e.status,
+                overdue=is_overdue(e.status, e.response_due, today),
+                due_soon=is_due_soon(e.status, e.response_due, today),
+                url=f"/escalations/{e.id}",
+            )
+            for e in db.exec(stmt).all()
+            if e.id is not None
+        ]
+
+    def counts(self, db: Session, *, today: date) -> InboxCounts:
+        soon = today + timedelta(days=DUE_SOON_DAYS)
+        due = col(Escalation.response_due)
+        total, overdue, due_soon = db.exec(
+            select(
+                func.count(),
+                func.count().filter(due < today),
+                func.count().filter(and_(due >= today, due <= soon)),
+            ).where(self._owed())
+        ).one()
+        return InboxCounts(int(total), int(overdue), int(due_soon))
+
+
+def register() -> None:
+    register_source(SourceType.BOARD_MEETING, meeting_sources)
+    register_source(SourceType.ESCALATION, escalation_sources)
+    from domain.actions import inbox
+
+    if not any(p.kind == EscalationsAwaitingTheForce.kind for p in inbox.PROVIDERS):
+        register_provider(EscalationsAwaitingTheForce())
+
+
+register()
