@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlmodel import Session
 
 from domain.actions.rules import STATUS_LABELS, ActionStatus, SourceType
-from domain.actions.schemas import ActionUpdateRead, HistoryEntry
+from domain.actions.schemas import ActionHistoryEntry, ActionUpdateRead
 from domain.actions.sources import SOURCE_LABELS
 from domain.reference import service as reference
 from domain.reference.service import AREAS, ORGANISATIONS
@@ -90,7 +90,9 @@ class TimelineItem:
     internal: bool = False
 
 
-def timeline(history: list[HistoryEntry], updates: list[ActionUpdateRead]) -> list[TimelineItem]:
+def timeline(
+    history: list[ActionHistoryEntry], updates: list[ActionUpdateRead]
+) -> list[TimelineItem]:
     """Newest first. Entries made at the same moment keep the order they were made in."""
     items: list[tuple[datetime, int, TimelineItem]] = []
     for order, step in enumerate(history):

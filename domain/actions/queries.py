@@ -15,9 +15,9 @@ from domain.actions.rules import CLOSED, ActionStatus, SourceType, is_due_soon, 
 from domain.actions.schemas import (
     ActionDetail,
     ActionDetailForForce,
+    ActionHistoryEntry,
     ActionRead,
     ActionReadForForce,
-    HistoryEntry,
     SourceLink,
 )
 from domain.actions.tables import Action, ActionTransition, ActionUpdate
@@ -139,7 +139,7 @@ def detail(
     action, _ = load(db, actor, action_id)
     view = views(db, actor, [action], today=today)[0]
     history = [
-        HistoryEntry(
+        ActionHistoryEntry(
             at=t.created_at,
             actor=t.actor,
             from_=ActionStatus(t.from_status) if t.from_status else None,

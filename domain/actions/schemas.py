@@ -98,7 +98,7 @@ class SourceLink(BaseModel):
     url: str | None
 
 
-class HistoryEntry(BaseModel):
+class ActionHistoryEntry(BaseModel):
     at: datetime
     actor: str
     from_: ActionStatus | None = Field(alias="from", serialization_alias="from")
@@ -144,8 +144,8 @@ class ActionRead(ActionReadForForce):
 
 
 class ActionDetailForForce(ActionReadForForce):
-    history: list[HistoryEntry]
+    history: list[ActionHistoryEntry]
 
 
 class ActionDetail(ActionRead):
-    history: list[HistoryEntry]
+    history: list[ActionHistoryEntry]

@@ -32,10 +32,10 @@ from domain.plan.schemas import (
     AssessmentCreate,
     AssessmentRead,
     CurrentRating,
-    HistoryEntry,
     ObjectiveDetail,
     ObjectiveRead,
     PublicRating,
+    RatingHistoryEntry,
 )
 from domain.plan.service import fetch
 from domain.plan.tables import Assessment, Objective, Plan, ReportingPeriod, Theme
@@ -238,7 +238,7 @@ def get_objective(db: Session, actor: Actor, objective_id: int) -> ObjectiveDeta
         if a.correction_reason:
             note = f"{note} (correction: {a.correction_reason})"
         history.append(
-            HistoryEntry(
+            RatingHistoryEntry(
                 at=a.created_at, actor=a.assessed_by, from_=previous, to=Rating(a.rating), note=note
             )
         )

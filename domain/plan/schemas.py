@@ -163,7 +163,7 @@ class AssessmentRead(_Stored):
     correction_reason: str
 
 
-class HistoryEntry(BaseModel):
+class RatingHistoryEntry(BaseModel):
     at: datetime
     actor: str
     from_: Rating | None = Field(alias="from", serialization_alias="from")
@@ -174,7 +174,7 @@ class HistoryEntry(BaseModel):
 
 
 class ObjectiveDetail(ObjectiveRead):
-    history: list[HistoryEntry]
+    history: list[RatingHistoryEntry]
 
 
 class PublicRating(BaseModel):
