@@ -19,6 +19,7 @@ import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -278,3 +279,42 @@ def check(browser: Any, live_server: str, javascript: bool) -> Iterator[Any]:
         yield run
     finally:
         context.close()
+
+
+# The demo sign-ins the journeys act as.
+STAFF = "staff@oversight.example"
+LIAISON = "liaison@oversight.example"
+MARK = "window.__stillThisPage"
+
+
+@pytest.fixture
+def open_as(browser: Any, live_server: str, javascript: bool) -> Iterator[Any]:
+    """open_as(email) → a page signed in as that person in a browser context of its own."""
+    contexts: list[Any] = []
+
+    def build(email: str) -> Any:
+        # bypass_csp only so axe-core can be injected; test_journeys checks the CSP itself.
+        context = browser.new_context(
+            base_url=live_server, bypass_csp=True, java_script_enabled=javascript
+        )
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        page = context.new_page()
+        sign_in(page, email)
+        assert urlsplit(page.url).path == "/", f"{email} did not reach Home"
+        return page
+
+    yield build
+    for context in contexts:
+        context.close()
+
+
+def mark_page(page: Any, javascript: bool) -> None:
+    """With JavaScript, set a marker that survives an htmx swap but not a page load."""
+    if javascript:
+        page.evaluate(f"{MARK} = true")
+
+
+def assert_swapped_in_place(page: Any, javascript: bool) -> None:
+    if javascript:
+        assert page.evaluate(f"{MARK} === true"), "htmx did not swap in place: the page reloaded"
