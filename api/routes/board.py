@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from collections.abc import Callable
+from functools import partial
+from typing import Annotated, Literal, Protocol
 
 from fastapi import APIRouter, Path, Query, Request
+from pydantic import BaseModel
 from starlette.responses import Response
 
 from api.auth import CurrentActor, DbSession
@@ -51,15 +54,70 @@ public_router = APIRouter(tags=["public feeds"])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 CHANGE_ERRORS = problem_responses(404, 409, 412, 428)
 CREATE_ERRORS = problem_responses(409)
+Shown = MeetingDetail | ExceptionReportRead | EscalationDetail | MonitoringRead
+
+# How a record of each collection is read back: for its GET, and after a create or a change.
+READERS: dict[str, Callable[[DbSession, CurrentActor, int], Shown]] = {
+    "board-meetings": lambda db, actor, i: board.get_meeting(db, actor, i, today=clock.today()),
+    "exception-reports": lambda db, actor, i: board.get_report(db, actor, i),
+    "escalations": lambda db, actor, i: board.get_escalation(db, actor, i, today=clock.today()),
+    "monitoring-items": lambda db, actor, i: board.get_monitoring(
+        db, actor, i, today=clock.today()
+    ),
+}
+
+
+class _Record(Protocol):
+    id: int | None
+
+
+def _resource(
+    request: Request, db: DbSession, actor: CurrentActor, collection: str, record_id: int
+) -> Response:
+    shown = READERS[collection](db, actor, record_id)
+    return resource_response(request, shown, version=shown.version)
+
+
+def _created(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    body: BaseModel,
+    idempotency_key: str | None,
+    collection: str,
+    make: Callable[..., _Record],
+) -> Response:
+    """201 with what `make(now=...)` adds to `collection`, read back in the same transaction;
+    a repeat with the same Idempotency-Key gets the first answer."""
+
+    def create() -> tuple[Shown, int, str]:
+        with db.one_transaction():
+            record_id = make(now=clock.now()).id
+            assert record_id is not None
+            shown = READERS[collection](db, actor, record_id)
+        return shown, shown.version, f"/api/v1/{collection}/{record_id}"
+
+    return created_response(request, db, actor, body, idempotency_key, create)
+
+
+def _changed(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    collection: str,
+    record_id: int,
+    change: Callable[..., object],
+    version: int,
+) -> Response:
+    """A change checked against the expected version (`change(expected_version=, now=)`),
+    then the record as it now is, in one transaction."""
+    with db.one_transaction():
+        change(expected_version=version, now=clock.now())
+        return _resource(request, db, actor, collection, record_id)
 
 
 # -------------------------------------------------------------------------------------------
 # Board meetings
-
-
-def _meeting(request: Request, db: DbSession, actor: CurrentActor, meeting_id: int) -> Response:
-    shown = board.get_meeting(db, actor, meeting_id, today=clock.today())
-    return resource_response(request, shown, version=shown.version)
 
 
 @router.get("/board-meetings", response_model=ListOf[MeetingRead], responses=list_responses())
@@ -90,14 +148,8 @@ def create_meeting(
     body: MeetingCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    def create() -> tuple[MeetingDetail, int, str]:
-        with db.one_transaction():
-            meeting = board.create_meeting(db, actor, body, now=clock.now())
-            assert meeting.id is not None
-            shown = board.get_meeting(db, actor, meeting.id, today=clock.today())
-        return shown, shown.version, f"/api/v1/board-meetings/{meeting.id}"
-
-    return created_response(request, db, actor, body, idempotency_key, create)
+    make = partial(board.create_meeting, db, actor, body)
+    return _created(request, db, actor, body, idempotency_key, "board-meetings", make)
 
 
 @router.get(
@@ -105,7 +157,7 @@ def create_meeting(
 )
 def get_meeting(request: Request, db: DbSession, actor: CurrentActor, meeting_id: Id) -> Response:
     """One meeting with its escalations and the actions captured at it; ETag is its version."""
-    return _meeting(request, db, actor, meeting_id)
+    return _resource(request, db, actor, "board-meetings", meeting_id)
 
 
 @router.patch("/board-meetings/{meeting_id}", response_model=MeetingDetail, responses=CHANGE_ERRORS)
@@ -117,18 +169,12 @@ def change_meeting(
     body: MeetingChange,
     version: ExpectedVersion,
 ) -> Response:
-    with db.one_transaction():
-        board.change_meeting(db, actor, meeting_id, body, expected_version=version, now=clock.now())
-        return _meeting(request, db, actor, meeting_id)
+    change = partial(board.change_meeting, db, actor, meeting_id, body)
+    return _changed(request, db, actor, "board-meetings", meeting_id, change, version)
 
 
 # -------------------------------------------------------------------------------------------
 # Exception reports and their items
-
-
-def _report(request: Request, db: DbSession, actor: CurrentActor, report_id: int) -> Response:
-    shown = board.get_report(db, actor, report_id)
-    return resource_response(request, shown, version=shown.version)
 
 
 @router.get(
@@ -160,14 +206,8 @@ def create_report(
     body: ExceptionReportCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    def create() -> tuple[ExceptionReportRead, int, str]:
-        with db.one_transaction():
-            report = board.create_report(db, actor, body, now=clock.now())
-            assert report.id is not None
-            shown = board.get_report(db, actor, report.id)
-        return shown, shown.version, f"/api/v1/exception-reports/{report.id}"
-
-    return created_response(request, db, actor, body, idempotency_key, create)
+    make = partial(board.create_report, db, actor, body)
+    return _created(request, db, actor, body, idempotency_key, "exception-reports", make)
 
 
 @router.get(
@@ -176,7 +216,7 @@ def create_report(
     responses=problem_responses(404),
 )
 def get_report(request: Request, db: DbSession, actor: CurrentActor, report_id: Id) -> Response:
-    return _report(request, db, actor, report_id)
+    return _resource(request, db, actor, "exception-reports", report_id)
 
 
 @router.patch(
@@ -191,9 +231,8 @@ def change_report(
     version: ExpectedVersion,
 ) -> Response:
     """`items` replace the list, until an item has been escalated or put under monitoring."""
-    with db.one_transaction():
-        board.change_report(db, actor, report_id, body, expected_version=version, now=clock.now())
-        return _report(request, db, actor, report_id)
+    change = partial(board.change_report, db, actor, report_id, body)
+    return _changed(request, db, actor, "exception-reports", report_id, change, version)
 
 
 @router.post(
@@ -211,15 +250,8 @@ def escalate_exception_item(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Escalate a report item to the Force: a new escalation, linked both ways."""
-
-    def create() -> tuple[EscalationDetail, int, str]:
-        with db.one_transaction():
-            escalation = board.escalate_item(db, actor, exception_item_id, body, now=clock.now())
-            assert escalation.id is not None
-            shown = board.get_escalation(db, actor, escalation.id, today=clock.today())
-        return shown, shown.version, f"/api/v1/escalations/{escalation.id}"
-
-    return created_response(request, db, actor, body, idempotency_key, create)
+    make = partial(board.escalate_item, db, actor, exception_item_id, body)
+    return _created(request, db, actor, body, idempotency_key, "escalations", make)
 
 
 @router.post(
@@ -237,26 +269,12 @@ def monitor_exception_item(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Keep a report item under monitoring: a new monitoring item, linked both ways."""
-
-    def create() -> tuple[MonitoringRead, int, str]:
-        with db.one_transaction():
-            item = board.monitor_item(db, actor, exception_item_id, body, now=clock.now())
-            assert item.id is not None
-            shown = board.get_monitoring(db, actor, item.id, today=clock.today())
-        return shown, shown.version, f"/api/v1/monitoring-items/{item.id}"
-
-    return created_response(request, db, actor, body, idempotency_key, create)
+    make = partial(board.monitor_item, db, actor, exception_item_id, body)
+    return _created(request, db, actor, body, idempotency_key, "monitoring-items", make)
 
 
 # -------------------------------------------------------------------------------------------
 # Escalations
-
-
-def _escalation(
-    request: Request, db: DbSession, actor: CurrentActor, escalation_id: int
-) -> Response:
-    shown = board.get_escalation(db, actor, escalation_id, today=clock.today())
-    return resource_response(request, shown, version=shown.version)
 
 
 @router.get("/escalations", response_model=ListOf[EscalationRead], responses=list_responses())
@@ -305,14 +323,8 @@ def create_escalation(
     body: EscalationCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    def create() -> tuple[EscalationDetail, int, str]:
-        with db.one_transaction():
-            escalation = board.create_escalation(db, actor, body, now=clock.now())
-            assert escalation.id is not None
-            shown = board.get_escalation(db, actor, escalation.id, today=clock.today())
-        return shown, shown.version, f"/api/v1/escalations/{escalation.id}"
-
-    return created_response(request, db, actor, body, idempotency_key, create)
+    make = partial(board.create_escalation, db, actor, body)
+    return _created(request, db, actor, body, idempotency_key, "escalations", make)
 
 
 @router.get(
@@ -324,7 +336,7 @@ def get_escalation(
     request: Request, db: DbSession, actor: CurrentActor, escalation_id: Id
 ) -> Response:
     """One escalation with the Force's responses, its `history` and its actions."""
-    return _escalation(request, db, actor, escalation_id)
+    return _resource(request, db, actor, "escalations", escalation_id)
 
 
 @router.patch(
@@ -338,11 +350,8 @@ def change_escalation(
     body: EscalationChange,
     version: ExpectedVersion,
 ) -> Response:
-    with db.one_transaction():
-        board.change_escalation(
-            db, actor, escalation_id, body, expected_version=version, now=clock.now()
-        )
-        return _escalation(request, db, actor, escalation_id)
+    change = partial(board.change_escalation, db, actor, escalation_id, body)
+    return _changed(request, db, actor, "escalations", escalation_id, change, version)
 
 
 @router.post(
@@ -361,14 +370,8 @@ def add_force_response(
 ) -> Response:
     """The Force's answer (force liaison, or a token with `write:force-responses`): appended,
     and the escalation moves from `awaiting_response` to `response_received`."""
-
-    def create() -> tuple[EscalationDetail, int, str]:
-        with db.one_transaction():
-            board.add_force_response(db, actor, escalation_id, body, now=clock.now())
-            shown = board.get_escalation(db, actor, escalation_id, today=clock.today())
-        return shown, shown.version, f"/api/v1/escalations/{escalation_id}"
-
-    return created_response(request, db, actor, body, idempotency_key, create)
+    make = partial(board.add_force_response, db, actor, escalation_id, body)
+    return _created(request, db, actor, body, idempotency_key, "escalations", make)
 
 
 @router.post(
@@ -386,20 +389,12 @@ def transition_escalation(
 ) -> Response:
     """Record the discussion, a follow-up (needs `response_due`; back to awaiting the Force)
     or the closure (needs `outcome`)."""
-    with db.one_transaction():
-        board.transition_escalation(
-            db, actor, escalation_id, body, expected_version=version, now=clock.now()
-        )
-        return _escalation(request, db, actor, escalation_id)
+    change = partial(board.transition_escalation, db, actor, escalation_id, body)
+    return _changed(request, db, actor, "escalations", escalation_id, change, version)
 
 
 # -------------------------------------------------------------------------------------------
 # Monitoring items
-
-
-def _monitoring(request: Request, db: DbSession, actor: CurrentActor, item_id: int) -> Response:
-    shown = board.get_monitoring(db, actor, item_id, today=clock.today())
-    return resource_response(request, shown, version=shown.version)
 
 
 @router.get("/monitoring-items", response_model=ListOf[MonitoringRead], responses=list_responses())
@@ -425,14 +420,8 @@ def create_monitoring(
     body: MonitoringCreate,
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
-    def create() -> tuple[MonitoringRead, int, str]:
-        with db.one_transaction():
-            item = board.create_monitoring(db, actor, body, now=clock.now())
-            assert item.id is not None
-            shown = board.get_monitoring(db, actor, item.id, today=clock.today())
-        return shown, shown.version, f"/api/v1/monitoring-items/{item.id}"
-
-    return created_response(request, db, actor, body, idempotency_key, create)
+    make = partial(board.create_monitoring, db, actor, body)
+    return _created(request, db, actor, body, idempotency_key, "monitoring-items", make)
 
 
 @router.get(
@@ -443,7 +432,7 @@ def create_monitoring(
 def get_monitoring(
     request: Request, db: DbSession, actor: CurrentActor, monitoring_item_id: Id
 ) -> Response:
-    return _monitoring(request, db, actor, monitoring_item_id)
+    return _resource(request, db, actor, "monitoring-items", monitoring_item_id)
 
 
 @router.patch(
@@ -459,11 +448,8 @@ def change_monitoring(
     body: MonitoringChange,
     version: ExpectedVersion,
 ) -> Response:
-    with db.one_transaction():
-        board.change_monitoring(
-            db, actor, monitoring_item_id, body, expected_version=version, now=clock.now()
-        )
-        return _monitoring(request, db, actor, monitoring_item_id)
+    change = partial(board.change_monitoring, db, actor, monitoring_item_id, body)
+    return _changed(request, db, actor, "monitoring-items", monitoring_item_id, change, version)
 
 
 @router.post(
@@ -481,17 +467,8 @@ def escalate_monitoring(
     idempotency_key: IdempotencyKey = None,
 ) -> Response:
     """Escalate a monitored topic to the Force; the monitoring item keeps the link."""
-
-    def create() -> tuple[EscalationDetail, int, str]:
-        with db.one_transaction():
-            escalation = board.escalate_monitoring(
-                db, actor, monitoring_item_id, body, now=clock.now()
-            )
-            assert escalation.id is not None
-            shown = board.get_escalation(db, actor, escalation.id, today=clock.today())
-        return shown, shown.version, f"/api/v1/escalations/{escalation.id}"
-
-    return created_response(request, db, actor, body, idempotency_key, create)
+    make = partial(board.escalate_monitoring, db, actor, monitoring_item_id, body)
+    return _created(request, db, actor, body, idempotency_key, "escalations", make)
 
 
 # -------------------------------------------------------------------------------------------

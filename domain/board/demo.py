@@ -82,6 +82,36 @@ ESCALATION_REQUEST = (
     "doing in response."
 )
 
+# Actions captured at a meeting: (title, owner org code, owner role, due on)
+MARCH_ACTIONS = [
+    (
+        "OPCC comms lead to agree with the Force what can be shared with officers",
+        "opcc",
+        "OPCC Head of Communications",
+        date(2024, 4, 30),
+    ),
+    (
+        "Force to bring a full business case to the May board",
+        "force",
+        "Assistant Chief Officer (Finance and Resources)",
+        date(2024, 5, 30),
+    ),
+]
+PANEL_ACTIONS = [
+    (
+        "OPCC to publish an action log after every panel meeting",
+        "opcc",
+        "OPCC Business Staff Officer",
+        date(2024, 3, 31),
+    ),
+    (
+        "Force to report on recording stop and search outcomes to the next panel",
+        "force",
+        "Force Professional Standards representative",
+        date(2024, 5, 21),
+    ),
+]
+
 
 def _codes(db: Session, kind: reference.ReferenceKind) -> set[str]:
     table: Any = kind.table
@@ -112,31 +142,30 @@ def seed_board_reference(db: Session, report: SeedReport, *, now: datetime) -> N
             report.add("topics")
 
 
-def _action(
+def _meeting_actions(
     db: Session,
     actor: Actor,
+    report: SeedReport,
+    meeting_id: int,
+    rows: list[tuple[str, str, str, date]],
     *,
-    title: str,
-    owner: str,
-    owner_name: str,
-    due_on: date,
-    source_type: SourceType,
-    source_id: int,
     now: datetime,
 ) -> None:
-    actions.create_action(
-        db,
-        actor,
-        ActionCreate(
-            title=title,
-            owner_org=owner,
-            owner_name=owner_name,
-            due_on=due_on,
-            source_type=source_type,
-            source_id=source_id,
-        ),
-        now=now,
-    )
+    for title, owner, owner_name, due_on in rows:
+        actions.create_action(
+            db,
+            actor,
+            ActionCreate(
+                title=title,
+                owner_org=owner,
+                owner_name=owner_name,
+                due_on=due_on,
+                source_type=SourceType.BOARD_MEETING,
+                source_id=meeting_id,
+            ),
+            now=now,
+        )
+        report.add("actions")
 
 
 def seed_board(db: Session, report: SeedReport, *, now: datetime) -> None:
@@ -340,30 +369,7 @@ def seed_board(db: Session, report: SeedReport, *, now: datetime) -> None:
         now=now,
     )
 
-    _action(
-        db,
-        staff,
-        title="OPCC comms lead to agree with the Force what can be shared with officers",
-        owner="opcc",
-        owner_name="OPCC Head of Communications",
-        due_on=date(2024, 4, 30),
-        source_type=SourceType.BOARD_MEETING,
-        source_id=march.id,
-        now=now,
-    )
-    _action(
-        db,
-        staff,
-        title="Force to bring a full business case to the May board",
-        owner="force",
-        owner_name="Assistant Chief Officer (Finance and Resources)",
-        due_on=date(2024, 5, 30),
-        source_type=SourceType.BOARD_MEETING,
-        source_id=march.id,
-        now=now,
-    )
-    report.add("actions")
-    report.add("actions")
+    _meeting_actions(db, staff, report, march.id, MARCH_ACTIONS, now=now)
 
     panel = board.create_meeting(
         db,
@@ -397,27 +403,4 @@ def seed_board(db: Session, report: SeedReport, *, now: datetime) -> None:
     )
     report.add("board_meetings")
     assert panel.id is not None
-    _action(
-        db,
-        staff,
-        title="OPCC to publish an action log after every panel meeting",
-        owner="opcc",
-        owner_name="OPCC Business Staff Officer",
-        due_on=date(2024, 3, 31),
-        source_type=SourceType.BOARD_MEETING,
-        source_id=panel.id,
-        now=now,
-    )
-    _action(
-        db,
-        staff,
-        title="Force to report on recording stop and search outcomes to the next panel",
-        owner="force",
-        owner_name="Force Professional Standards representative",
-        due_on=date(2024, 5, 21),
-        source_type=SourceType.BOARD_MEETING,
-        source_id=panel.id,
-        now=now,
-    )
-    report.add("actions")
-    report.add("actions")
+    _meeting_actions(db, staff, report, panel.id, PANEL_ACTIONS, now=now)

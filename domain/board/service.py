@@ -4,6 +4,7 @@ exactly one audit event in the same transaction, and commits."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -166,6 +167,39 @@ def _touch(record: Any, now: datetime) -> None:
     """A record whose read view changed through a linked record: a new version."""
     record.updated_at = now
     record.version += 1
+
+
+def _change(
+    db: Session,
+    actor: Actor,
+    table: Any,
+    record_id: int,
+    *,
+    what: str,
+    entity: str,
+    expected_version: int,
+    now: datetime,
+    values_of: Callable[[Any], dict[str, Any]],
+) -> Any:
+    """The edit of one record: lock it, check the version, apply what `values_of` makes of the
+    locked record (checked and converted there), write an `update` event if anything
+    changed, and commit."""
+    policy.check_can_write(actor)
+    record = _fetch(db, table, record_id, what, lock=True)
+    check_version(record, expected_version)
+    diff = apply_changes(record, values_of(record), now=now)
+    if diff:
+        audit.record(
+            db,
+            actor,
+            entity=entity,
+            entity_id=record_id,
+            action="update",
+            changes=diff,
+            at=now,
+        )
+    db.commit()
+    return record
 
 
 # Views ---------------------------------------------------------------------------------------
@@ -336,40 +370,40 @@ def change_meeting(
     expected_version: int,
     now: datetime,
 ) -> BoardMeeting:
-    policy.check_can_write(actor)
-    meeting: BoardMeeting = _fetch(db, BoardMeeting, meeting_id, "board meeting", lock=True)
-    check_version(meeting, expected_version)
-    values = data.model_dump(exclude_unset=True)
-    _no_nulls(
-        values,
-        (
-            "held_on",
-            "kind",
-            "title",
-            "status",
-            "chair",
-            "attendees",
-            "agenda",
-            "summary",
-            "published",
-        ),
-    )
-    if "kind" in values:
-        values["kind_id"] = _kind_id(db, values.pop("kind"))
-    if "status" in values:
-        values["status"] = MeetingStatus(values["status"]).value
-    diff = apply_changes(meeting, values, now=now)
-    if diff:
-        audit.record(
-            db,
-            actor,
-            entity="board_meeting",
-            entity_id=meeting_id,
-            action="update",
-            changes=diff,
-            at=now,
+
+    def values_of(_: BoardMeeting) -> dict[str, Any]:
+        values = data.model_dump(exclude_unset=True)
+        _no_nulls(
+            values,
+            (
+                "held_on",
+                "kind",
+                "title",
+                "status",
+                "chair",
+                "attendees",
+                "agenda",
+                "summary",
+                "published",
+            ),
         )
-    db.commit()
+        if "kind" in values:
+            values["kind_id"] = _kind_id(db, values.pop("kind"))
+        if "status" in values:
+            values["status"] = MeetingStatus(values["status"]).value
+        return values
+
+    meeting: BoardMeeting = _change(
+        db,
+        actor,
+        BoardMeeting,
+        meeting_id,
+        what="board meeting",
+        entity="board_meeting",
+        expected_version=expected_version,
+        now=now,
+        values_of=values_of,
+    )
     return meeting
 
 
@@ -737,27 +771,27 @@ def change_escalation(
     expected_version: int,
     now: datetime,
 ) -> Escalation:
-    policy.check_can_write(actor)
-    escalation: Escalation = _fetch(db, Escalation, escalation_id, "escalation", lock=True)
-    check_version(escalation, expected_version)
-    if escalation.status == EscalationStatus.CLOSED:
-        raise Conflict("a closed escalation cannot be changed")
-    values = data.model_dump(exclude_unset=True)
-    _no_nulls(values, ("title", "reason", "request", "response_due", "pcc_response"))
-    if "target_meeting_id" in values:
-        _check_meeting(db, values["target_meeting_id"], "target_meeting_id")
-    diff = apply_changes(escalation, values, now=now)
-    if diff:
-        audit.record(
-            db,
-            actor,
-            entity="escalation",
-            entity_id=escalation_id,
-            action="update",
-            changes=diff,
-            at=now,
-        )
-    db.commit()
+
+    def values_of(escalation: Escalation) -> dict[str, Any]:
+        if escalation.status == EscalationStatus.CLOSED:
+            raise Conflict("a closed escalation cannot be changed")
+        values = data.model_dump(exclude_unset=True)
+        _no_nulls(values, ("title", "reason", "request", "response_due", "pcc_response"))
+        if "target_meeting_id" in values:
+            _check_meeting(db, values["target_meeting_id"], "target_meeting_id")
+        return values
+
+    escalation: Escalation = _change(
+        db,
+        actor,
+        Escalation,
+        escalation_id,
+        what="escalation",
+        entity="escalation",
+        expected_version=expected_version,
+        now=now,
+        values_of=values_of,
+    )
     return escalation
 
 
@@ -874,6 +908,48 @@ def _lock_item(db: Session, item_id: int) -> tuple[ExceptionReport, ExceptionIte
     return report, item
 
 
+def _escalate(
+    db: Session,
+    actor: Actor,
+    data: EscalateItem,
+    *,
+    item: ExceptionItem | None,
+    monitoring: MonitoringItem | None,
+    report: ExceptionReport | None,
+    topic_id: int,
+    title: str,
+    reason: str,
+    note: str,
+    now: datetime,
+) -> Escalation:
+    """The escalation of an exception item or a monitoring item (locked, and checked not yet
+    escalated, by the caller): it links to the item and the monitoring item, each of them not
+    yet escalated links back, and `report`, if given, takes a new version too."""
+    escalation = _new_escalation(
+        db,
+        actor,
+        topic_id=topic_id,
+        title=title,
+        reason=reason,
+        request=data.request,
+        response_due=data.response_due,
+        target_meeting_id=data.target_meeting_id,
+        exception_item_id=None if item is None else item.id,
+        monitoring_item_id=None if monitoring is None else monitoring.id,
+        note=note,
+        now=now,
+    )
+    for linked in (item, monitoring):
+        if linked is not None and linked.escalation_id is None:
+            linked.escalation_id = escalation.id
+            _touch(linked, now)
+    if report is not None:
+        _touch(report, now)
+    _audit_escalation(db, actor, escalation, "escalate", now)
+    db.commit()
+    return escalation
+
+
 def escalate_item(
     db: Session, actor: Actor, item_id: int, data: EscalateItem, *, now: datetime
 ) -> Escalation:
@@ -890,29 +966,19 @@ def escalate_item(
         if item.monitoring_item_id is not None
         else None
     )
-    escalation = _new_escalation(
+    return _escalate(
         db,
         actor,
+        data,
+        item=item,
+        monitoring=monitoring,
+        report=report,
         topic_id=item.topic_id,
         title=topic.name,
         reason=item.reasoning or item.kpi_evidence,
-        request=data.request,
-        response_due=data.response_due,
-        target_meeting_id=data.target_meeting_id,
-        exception_item_id=item.id,
-        monitoring_item_id=item.monitoring_item_id,
         note=f"Escalated from the exception report of {_long_date(report.reported_on)}",
         now=now,
     )
-    item.escalation_id = escalation.id
-    _touch(item, now)
-    _touch(report, now)
-    if monitoring is not None and monitoring.escalation_id is None:
-        monitoring.escalation_id = escalation.id
-        _touch(monitoring, now)
-    _audit_escalation(db, actor, escalation, "escalate", now)
-    db.commit()
-    return escalation
 
 
 def monitor_item(
@@ -1013,23 +1079,23 @@ def change_monitoring(
     expected_version: int,
     now: datetime,
 ) -> MonitoringItem:
-    policy.check_can_write(actor)
-    item: MonitoringItem = _fetch(db, MonitoringItem, item_id, "monitoring item", lock=True)
-    check_version(item, expected_version)
-    values = data.model_dump(exclude_unset=True)
-    _no_nulls(values, ("title", "reason", "next_review_on", "closed"))
-    diff = apply_changes(item, values, now=now)
-    if diff:
-        audit.record(
-            db,
-            actor,
-            entity="monitoring_item",
-            entity_id=item_id,
-            action="update",
-            changes=diff,
-            at=now,
-        )
-    db.commit()
+
+    def values_of(_: MonitoringItem) -> dict[str, Any]:
+        values = data.model_dump(exclude_unset=True)
+        _no_nulls(values, ("title", "reason", "next_review_on", "closed"))
+        return values
+
+    item: MonitoringItem = _change(
+        db,
+        actor,
+        MonitoringItem,
+        item_id,
+        what="monitoring item",
+        entity="monitoring_item",
+        expected_version=expected_version,
+        now=now,
+        values_of=values_of,
+    )
     return item
 
 
@@ -1040,33 +1106,27 @@ def escalate_monitoring(
     policy.check_can_write(actor)
     monitoring: MonitoringItem = _fetch(db, MonitoringItem, item_id, "monitoring item")
     item: ExceptionItem | None = None
+    report: ExceptionReport | None = None
     if monitoring.exception_item_id is not None:
-        _, item = _lock_item(db, monitoring.exception_item_id)
+        report, item = _lock_item(db, monitoring.exception_item_id)
+        if item.escalation_id is not None:
+            report = None  # the item links elsewhere already: the report's view is unchanged
     db.refresh(monitoring, with_for_update=True)
     if monitoring.escalation_id is not None:
         raise Conflict("this monitoring item has already been escalated")
-    escalation = _new_escalation(
+    return _escalate(
         db,
         actor,
+        data,
+        item=item,
+        monitoring=monitoring,
+        report=report,
         topic_id=monitoring.topic_id,
         title=monitoring.title,
         reason=monitoring.reason,
-        request=data.request,
-        response_due=data.response_due,
-        target_meeting_id=data.target_meeting_id,
-        exception_item_id=monitoring.exception_item_id,
-        monitoring_item_id=monitoring.id,
         note="Escalated from monitoring",
         now=now,
     )
-    monitoring.escalation_id = escalation.id
-    _touch(monitoring, now)
-    if item is not None and item.escalation_id is None:
-        item.escalation_id = escalation.id
-        _touch(item, now)
-    _audit_escalation(db, actor, escalation, "escalate", now)
-    db.commit()
-    return escalation
 
 
 # Public feed ---------------------------------------------------------------------------------

@@ -375,10 +375,13 @@ def test_a_monitored_item_can_be_escalated_later_keeping_every_link(session, llr
     with pytest.raises(Conflict):
         board.monitor_item(session, STAFF, item.id, MonitorItem(next_review_on=TODAY), now=NOW)
     before = audit_count(session)
+    report_version = board.get_report(session, STAFF, report.id).version
     escalation = board.escalate_monitoring(
         session, STAFF, monitoring.id, EscalateItem(request=REQUEST, response_due=TODAY), now=NOW
     )
     assert audit_count(session) == before + 1
+    # The report shows the item's new link, so it takes a new version (and ETag) too.
+    assert board.get_report(session, STAFF, report.id).version == report_version + 1
     assert (escalation.monitoring_item_id, escalation.exception_item_id) == (monitoring.id, item.id)
     assert board.get_monitoring(session, STAFF, monitoring.id, today=TODAY).escalation_id == (
         escalation.id

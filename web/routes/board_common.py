@@ -1,6 +1,7 @@
 """What the board pages share: the words and tags for meeting, escalation and item states
 (words first, colour second), the pick-lists (board kinds, topics, meetings), reading lists
-typed one item a line, and the geometry of the small value / target / baseline chart."""
+typed one item a line, running a change for a form, the escalate form (of an exception report
+item or a monitoring item), and the geometry of the small value / target / baseline chart."""
 
 from __future__ import annotations
 
@@ -15,11 +16,17 @@ from starlette.responses import RedirectResponse, Response
 from domain.accounts.rules import Actor
 from domain.board import service as board
 from domain.board.rules import EscalationStatus, MeetingStatus, Recommendation
+from domain.board.schemas import EscalateItem
+from domain.board.tables import Escalation
+from domain.errors import Conflict, Invalid
 from domain.listing import MAX_LIMIT, Page, PageRequest
 from domain.reference import service as reference
 from domain.reference.service import BOARD_KINDS, TOPICS
 from web.admin import Tag
+from web.dates import read_date
 from web.flash import set_flash
+from web.forms import GENERAL, Form, parse
+from web.templating import render
 
 T = TypeVar("T")
 
@@ -60,6 +67,11 @@ REVIEW_OVERDUE = Tag("Review overdue", "red")
 CLOSED = Tag("Closed", "grey")
 OPEN = Tag("Under monitoring", "blue")
 MAX_LINES = 30
+ESCALATE_LABELS = {
+    "request": "Request to the Force",
+    "response_due": "Response due",
+    "target_meeting_id": "Board",
+}
 
 
 def meeting_tag(status: str) -> Tag:
@@ -141,6 +153,123 @@ def redirect_with(request: Request, url: str, message: str) -> Response:
 
 def sentence(detail: str) -> str:
     return detail[:1].upper() + detail[1:]
+
+
+def form_page(
+    request: Request,
+    template: str,
+    form: Form,
+    context: dict[str, Any],
+    *,
+    faults: tuple[str, ...] = (),
+    status_code: int = 200,
+) -> Response:
+    """A form's page: the form, its error summary and the date fields at fault, and `context`."""
+    return render(
+        request,
+        template,
+        {"form": form, "errors": form.error_summary, "faults": faults, **context},
+        status_code=status_code,
+    )
+
+
+def attempt(db: Session, form: Form, change: Callable[[], T]) -> tuple[T | None, int]:
+    """Run a form's domain change: (its result, 200), or (None, the status to show the form
+    again with) and the domain's objection on `form`: 422 when invalid, 409 on a conflict."""
+    try:
+        return change(), 200
+    except Invalid as exc:
+        db.rollback()
+        form.add_invalid(exc)
+        return None, 422
+    except Conflict as exc:
+        db.rollback()
+        form.add(GENERAL, sentence(exc.detail))
+        return None, 409
+
+
+# ---------------------------------------------------------------------------------------------
+# The escalate form, for an exception report item or a monitoring item.
+
+
+@dataclass(frozen=True)
+class EscalateForm:
+    """Where an escalate form posts, the way back, its caption and what it escalates."""
+
+    action: str
+    back: str
+    back_text: str
+    caption: str
+    about: str
+
+
+def escalate_page(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    place: EscalateForm,
+    form: Form,
+    *,
+    faults: tuple[str, ...] = (),
+    status_code: int = 200,
+) -> Response:
+    context = {
+        "action": place.action,
+        "back": place.back,
+        "back_text": place.back_text,
+        "caption": place.caption,
+        "about": place.about,
+        "meeting_options": meeting_options(db, actor),
+    }
+    return form_page(
+        request, "board/escalate_form.html", form, context, faults=faults, status_code=status_code
+    )
+
+
+def read_escalate(
+    values: dict[str, Any], form: Form, meeting_choices: list[tuple[str, str]]
+) -> tuple[EscalateItem | None, tuple[str, ...]]:
+    """The escalate form (request, due date, board) as the schema, every problem on `form`."""
+    request_text = str(values.get("request", "")).strip()
+    if not request_text:
+        form.add("request", "Enter what the Force is asked for")
+    due = read_date(values, "response_due", ESCALATE_LABELS["response_due"])
+    if due.error:
+        form.add("response_due", due.error)
+    meeting = str(values.get("target_meeting_id", "")).strip()
+    if meeting and meeting not in dict(meeting_choices):
+        form.add("target_meeting_id", "Select a board from the list")
+    data = {
+        "request": request_text,
+        "response_due": due.value,
+        "target_meeting_id": int(meeting) if meeting.isdigit() else None,
+    }
+    parsed = parse(EscalateItem, form, data) if not form.errors else None
+    return parsed, due.faults if due.error else ()
+
+
+def escalate(
+    request: Request,
+    db: Session,
+    actor: Actor,
+    place: EscalateForm,
+    values: dict[str, Any],
+    send: Callable[[EscalateItem], Escalation],
+) -> Response:
+    """A posted escalate form: to the new escalation when `send` takes it, else the form again
+    with the problems (422, or 409 when the domain refuses)."""
+    form = Form(values=values, labels=ESCALATE_LABELS)
+    parsed, faults = read_escalate(values, form, meeting_options(db, actor))
+    status_code = 422
+    if parsed is not None:
+        escalation, status_code = attempt(db, form, lambda: send(parsed))
+        if escalation is not None:
+            return redirect_with(
+                request,
+                f"/escalations/{escalation.id}",
+                f"{escalation.ref} has been sent to the Force",
+            )
+    return escalate_page(request, db, actor, place, form, faults=faults, status_code=status_code)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -7,20 +7,16 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from sqlmodel import Session
 from starlette.responses import Response
 
 from api.auth import CurrentActor, DbSession
 from domain import clock
-from domain.accounts.rules import Actor
 from domain.board import policy
 from domain.board import service as board
 from domain.board.schemas import MonitoringRead
-from domain.errors import Conflict, Invalid
 from domain.listing import DEFAULT_LIMIT, PageRequest
-from web.forms import GENERAL, Form, FormValues
+from web.forms import Form, FormValues
 from web.routes import board_common as common
-from web.routes.board_reports import ESCALATE_LABELS, read_escalate
 from web.templating import render
 
 router = APIRouter()
@@ -53,31 +49,13 @@ def list_monitoring(
     )
 
 
-def _escalate_page(
-    request: Request,
-    db: Session,
-    actor: Actor,
-    item: MonitoringRead,
-    form: Form,
-    *,
-    faults: tuple[str, ...] = (),
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "board/escalate_form.html",
-        {
-            "form": form,
-            "errors": form.error_summary,
-            "faults": faults,
-            "action": f"/monitoring-items/{item.id}/escalate",
-            "back": "/monitoring-items",
-            "back_text": "Back to monitoring items",
-            "caption": "Monitoring items",
-            "about": item.title,
-            "meeting_options": common.meeting_options(db, actor),
-        },
-        status_code=status_code,
+def _escalate_place(item: MonitoringRead) -> common.EscalateForm:
+    return common.EscalateForm(
+        action=f"/monitoring-items/{item.id}/escalate",
+        back="/monitoring-items",
+        back_text="Back to monitoring items",
+        caption="Monitoring items",
+        about=item.title,
     )
 
 
@@ -87,8 +65,8 @@ def escalate_form(
 ) -> Response:
     item = board.get_monitoring(db, actor, monitoring_item_id, today=clock.today())
     policy.check_can_write(actor)
-    form = Form(values={"request": item.reason}, labels=ESCALATE_LABELS)
-    return _escalate_page(request, db, actor, item, form)
+    form = Form(values={"request": item.reason}, labels=common.ESCALATE_LABELS)
+    return common.escalate_page(request, db, actor, _escalate_place(item), form)
 
 
 @router.post("/monitoring-items/{monitoring_item_id}/escalate")
@@ -97,25 +75,13 @@ def escalate(
 ) -> Response:
     item = board.get_monitoring(db, actor, monitoring_item_id, today=clock.today())
     policy.check_can_write(actor)
-    form = Form(values=values, labels=ESCALATE_LABELS)
-    parsed, faults = read_escalate(values, form, common.meeting_options(db, actor))
-    status_code = 422
-    if parsed is not None:
-        try:
-            escalation = board.escalate_monitoring(
-                db, actor, monitoring_item_id, parsed, now=clock.now()
-            )
-        except Invalid as exc:
-            db.rollback()
-            form.add_invalid(exc)
-        except Conflict as exc:
-            db.rollback()
-            form.add(GENERAL, common.sentence(exc.detail))
-            status_code = 409
-        else:
-            return common.redirect_with(
-                request,
-                f"/escalations/{escalation.id}",
-                f"{escalation.ref} has been sent to the Force",
-            )
-    return _escalate_page(request, db, actor, item, form, faults=faults, status_code=status_code)
+    return common.escalate(
+        request,
+        db,
+        actor,
+        _escalate_place(item),
+        values,
+        lambda parsed: board.escalate_monitoring(
+            db, actor, monitoring_item_id, parsed, now=clock.now()
+        ),
+    )

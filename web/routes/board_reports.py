@@ -21,14 +21,13 @@ from domain.board import policy
 from domain.board import service as board
 from domain.board.rules import Recommendation
 from domain.board.schemas import (
-    EscalateItem,
     ExceptionItemIn,
     ExceptionItemRead,
     ExceptionReportCreate,
     ExceptionReportRead,
     MonitorItem,
 )
-from domain.errors import Conflict, Invalid, NotFound
+from domain.errors import Invalid, NotFound
 from domain.listing import DEFAULT_LIMIT, PageRequest
 from web.dates import read_date
 from web.forms import GENERAL, Form, FormValues, parse
@@ -54,11 +53,6 @@ ITEM_FIELDS = {
     "period": "period",
     "recommendation": "recommendation",
     "reasoning": "reasoning",
-}
-ESCALATE_LABELS = {
-    "request": "Request to the Force",
-    "response_due": "Response due",
-    "target_meeting_id": "Board",
 }
 MONITOR_LABELS = {"next_review_on": "Next review", "reason": "Reason"}
 
@@ -168,19 +162,14 @@ def _report_form(
     faults: tuple[str, ...] = (),
     status_code: int = 200,
 ) -> Response:
-    return render(
-        request,
-        "board/report_form.html",
-        {
-            "form": form,
-            "errors": form.error_summary,
-            "faults": faults,
-            "slots": SLOTS,
-            "topic_options": common.topic_options(db),
-            "meeting_options": common.meeting_options(db, actor),
-            "recommendation_options": common.RECOMMENDATION_OPTIONS,
-        },
-        status_code=status_code,
+    context = {
+        "slots": SLOTS,
+        "topic_options": common.topic_options(db),
+        "meeting_options": common.meeting_options(db, actor),
+        "recommendation_options": common.RECOMMENDATION_OPTIONS,
+    }
+    return common.form_page(
+        request, "board/report_form.html", form, context, faults=faults, status_code=status_code
     )
 
 
@@ -302,62 +291,14 @@ def show_report(request: Request, db: DbSession, actor: CurrentActor, report_id:
 # Escalate an item, or put it under monitoring
 
 
-def _escalate_page(
-    request: Request,
-    db: Session,
-    actor: Actor,
-    *,
-    action: str,
-    back: str,
-    back_text: str,
-    caption: str,
-    heading_about: str,
-    form: Form,
-    faults: tuple[str, ...] = (),
-    status_code: int = 200,
-) -> Response:
-    return render(
-        request,
-        "board/escalate_form.html",
-        {
-            "form": form,
-            "errors": form.error_summary,
-            "faults": faults,
-            "action": action,
-            "back": back,
-            "back_text": back_text,
-            "caption": caption,
-            "about": heading_about,
-            "meeting_options": common.meeting_options(db, actor),
-        },
-        status_code=status_code,
+def _escalate_place(report: ExceptionReportRead, item: ExceptionItemRead) -> common.EscalateForm:
+    return common.EscalateForm(
+        action=f"/exception-reports/{report.id}/items/{item.id}/escalate",
+        back=f"/exception-reports/{report.id}",
+        back_text="Back to the exception report",
+        caption=report.title,
+        about=item.topic_name,
     )
-
-
-def read_escalate(
-    values: dict[str, Any], form: Form, meeting_choices: list[tuple[str, str]]
-) -> tuple[EscalateItem | None, tuple[str, ...]]:
-    """The escalate form (request, due date, board) as the schema, every problem on `form`."""
-    request_text = str(values.get("request", "")).strip()
-    if not request_text:
-        form.add("request", "Enter what the Force is asked for")
-    due = read_date(values, "response_due", ESCALATE_LABELS["response_due"])
-    if due.error:
-        form.add("response_due", due.error)
-    meeting = str(values.get("target_meeting_id", "")).strip()
-    if meeting and meeting not in dict(meeting_choices):
-        form.add("target_meeting_id", "Select a board from the list")
-    data = {
-        "request": request_text,
-        "response_due": due.value,
-        "target_meeting_id": int(meeting) if meeting.isdigit() else None,
-    }
-    parsed = parse(EscalateItem, form, data) if not form.errors else None
-    return parsed, due.faults if due.error else ()
-
-
-def _item_about(item: ExceptionItemRead) -> str:
-    return f"{item.topic_name}: {item.kpi_evidence[:80]}" if item.kpi_evidence else item.topic_name
 
 
 @router.get("/exception-reports/{report_id}/items/{exception_item_id}/escalate")
@@ -368,19 +309,9 @@ def escalate_item_form(
     policy.check_can_write(actor)
     form = Form(
         values={"request": item.reasoning, "target_meeting_id": str(report.meeting_id or "")},
-        labels=ESCALATE_LABELS,
+        labels=common.ESCALATE_LABELS,
     )
-    return _escalate_page(
-        request,
-        db,
-        actor,
-        action=f"/exception-reports/{report_id}/items/{exception_item_id}/escalate",
-        back=f"/exception-reports/{report_id}",
-        back_text="Back to the exception report",
-        caption=report.title,
-        heading_about=item.topic_name,
-        form=form,
-    )
+    return common.escalate_page(request, db, actor, _escalate_place(report, item), form)
 
 
 @router.post("/exception-reports/{report_id}/items/{exception_item_id}/escalate")
@@ -394,37 +325,13 @@ def escalate_item(
 ) -> Response:
     report, item = _report_and_item(db, actor, report_id, exception_item_id)
     policy.check_can_write(actor)
-    form = Form(values=values, labels=ESCALATE_LABELS)
-    parsed, faults = read_escalate(values, form, common.meeting_options(db, actor))
-    status_code = 422
-    if parsed is not None:
-        try:
-            escalation = board.escalate_item(db, actor, exception_item_id, parsed, now=clock.now())
-        except Invalid as exc:
-            db.rollback()
-            form.add_invalid(exc)
-        except Conflict as exc:
-            db.rollback()
-            form.add(GENERAL, common.sentence(exc.detail))
-            status_code = 409
-        else:
-            return common.redirect_with(
-                request,
-                f"/escalations/{escalation.id}",
-                f"{escalation.ref} has been sent to the Force",
-            )
-    return _escalate_page(
+    return common.escalate(
         request,
         db,
         actor,
-        action=f"/exception-reports/{report_id}/items/{exception_item_id}/escalate",
-        back=f"/exception-reports/{report_id}",
-        back_text="Back to the exception report",
-        caption=report.title,
-        heading_about=item.topic_name,
-        form=form,
-        faults=faults,
-        status_code=status_code,
+        _escalate_place(report, item),
+        values,
+        lambda parsed: board.escalate_item(db, actor, exception_item_id, parsed, now=clock.now()),
     )
 
 
@@ -437,17 +344,9 @@ def _monitor_page(
     faults: tuple[str, ...] = (),
     status_code: int = 200,
 ) -> Response:
-    return render(
-        request,
-        "board/monitor_form.html",
-        {
-            "form": form,
-            "errors": form.error_summary,
-            "faults": faults,
-            "report": report,
-            "item": item,
-        },
-        status_code=status_code,
+    context = {"report": report, "item": item}
+    return common.form_page(
+        request, "board/monitor_form.html", form, context, faults=faults, status_code=status_code
     )
 
 
@@ -480,16 +379,12 @@ def monitor_item(
     parsed = parse(MonitorItem, form, data) if not form.errors else None
     status_code = 422
     if parsed is not None:
-        try:
-            board.monitor_item(db, actor, exception_item_id, parsed, now=clock.now())
-        except Invalid as exc:
-            db.rollback()
-            form.add_invalid(exc)
-        except Conflict as exc:
-            db.rollback()
-            form.add(GENERAL, common.sentence(exc.detail))
-            status_code = 409
-        else:
+        monitoring, status_code = common.attempt(
+            db,
+            form,
+            lambda: board.monitor_item(db, actor, exception_item_id, parsed, now=clock.now()),
+        )
+        if monitoring is not None:
             return common.redirect_with(
                 request, "/monitoring-items", f"{item.topic_name} is now under monitoring"
             )

@@ -236,16 +236,12 @@ def add_force_response(
     )
     status_code = 422
     if parsed is not None:
-        try:
-            board.add_force_response(db, actor, escalation_id, parsed, now=clock.now())
-        except Invalid as exc:
-            db.rollback()
-            form.add_invalid(exc)
-        except Conflict as exc:
-            db.rollback()
-            form.add(GENERAL, common.sentence(exc.detail))
-            status_code = 409
-        else:
+        escalation, status_code = common.attempt(
+            db,
+            form,
+            lambda: board.add_force_response(db, actor, escalation_id, parsed, now=clock.now()),
+        )
+        if escalation is not None:
             return _done(request, db, actor, escalation_id, "The Force's response has been sent")
     return _escalation_page(
         request, db, actor, escalation_id, forms={"respond": form}, status_code=status_code
