@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import and_, or_
 from sqlmodel import Session, col, select
 
 from domain.accounts.rules import Actor
@@ -333,7 +334,14 @@ def get_meeting(db: Session, actor: Actor, meeting_id: int, *, today: date) -> M
     return MeetingDetail(
         **_meeting_view(meeting, lookups).model_dump(),
         escalations=[_escalation_view(e, lookups, today) for e in escalations],
-        actions=_action_summaries(db, actor, [(SourceType.BOARD_MEETING, meeting_id)], today),
+        # Captured at the meeting, or about one of the escalations it took.
+        actions=_action_summaries(
+            db,
+            actor,
+            [(SourceType.BOARD_MEETING, meeting_id)]
+            + [(SourceType.ESCALATION, e.id) for e in escalations if e.id is not None],
+            today,
+        ),
     )
 
 
@@ -1158,14 +1166,29 @@ def public_board(db: Session) -> list[PublicMeeting]:
             .order_by(col(ForceResponse.id))
         ).all():
             responses.setdefault(r.escalation_id, []).append(r.response)
+    meeting_of_escalation = {e.id: e.target_meeting_id for e in escalations}
     actions = db.exec(
         select(Action)
         .where(
-            Action.source_type == SourceType.BOARD_MEETING.value,
-            col(Action.source_id).in_(meeting_ids),
+            or_(
+                and_(
+                    col(Action.source_type) == SourceType.BOARD_MEETING.value,
+                    col(Action.source_id).in_(meeting_ids),
+                ),
+                and_(
+                    col(Action.source_type) == SourceType.ESCALATION.value,
+                    col(Action.source_id).in_(escalation_ids),
+                ),
+            )
         )
         .order_by(col(Action.id))
     ).all()
+
+    def meeting_of(action: Action) -> int | None:
+        if action.source_type == SourceType.ESCALATION.value:
+            return meeting_of_escalation.get(action.source_id)
+        return action.source_id
+
     shown = []
     for meeting in meetings:
         kind = lookups.kinds[meeting.kind_id]
@@ -1191,7 +1214,7 @@ def public_board(db: Session) -> list[PublicMeeting]:
                 actions=[
                     PublicAction(ref=a.ref, title=a.title, status=a.status, due_on=a.due_on)
                     for a in actions
-                    if a.source_id == meeting.id
+                    if meeting_of(a) == meeting.id
                 ],
             )
         )

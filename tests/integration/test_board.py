@@ -696,8 +696,10 @@ def test_actions_captured_at_a_board_and_about_an_escalation_are_listed(session,
         now=NOW,
     )
     shown = board.get_meeting(session, STAFF, meeting.id, today=TODAY)
+    # The meeting lists both: captured at it, and about an escalation it took (as its page does).
     assert [(a.ref, a.owner_org, a.overdue) for a in shown.actions] == [
-        (at_board.ref, "force", True)
+        (at_board.ref, "force", True),
+        (about.ref, "opcc", False),
     ]
     assert [e.id for e in shown.escalations] == [escalation.id]
     assert [
@@ -763,6 +765,22 @@ def test_the_public_board_shows_published_meetings_only_without_internal_notes(s
         ),
         now=NOW,
     )
+    actions.create_action(  # captured at the board about the escalation it discussed
+        session,
+        STAFF,
+        ActionCreate(
+            title="Further paper",
+            owner_org="force",
+            due_on=TODAY,
+            source_type="escalation",
+            source_id=escalation.id,
+        ),
+        now=NOW,
+    )
+    assert [a.title for a in board.get_meeting(session, STAFF, shown.id, today=TODAY).actions] == [
+        "Public action",
+        "Further paper",
+    ]
     feed = board.public_board(session)
     assert [m.title for m in feed] == ["Corporate Governance Board", "Older"]
     assert older.id and hidden.id
@@ -770,7 +788,7 @@ def test_the_public_board_shows_published_meetings_only_without_internal_notes(s
     assert [(e.title, e.request, e.force_responses, e.pcc_response) for e in first.escalations] == [
         ("999", REQUEST, ["Our paper"], "PCC view")
     ]
-    assert [a.title for a in first.actions] == ["Public action"]
+    assert [a.title for a in first.actions] == ["Public action", "Further paper"]
     text = "".join(m.model_dump_json() for m in feed)
     for secret in ("INTERNAL", "Secret escalation", "Draft board", LIAISON.label, STAFF.label):
         assert secret not in text
