@@ -27,11 +27,8 @@ run: install
 	$(BIN)/oversight seed-demo
 	$(BIN)/oversight serve --host $(HOST) --port $(PORT)
 
-# Two workers: every PostgreSQL test goes to one of them (they share one database).
-TEST_WORKERS ?= 2
-
 test: install
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # QUALITY.md R1, R2 and R5 against a real `oversight serve` process (a few minutes; prints
 # the figures). PostgreSQL variants run when OVERSIGHT_TEST_DATABASE_URL is set.

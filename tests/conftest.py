@@ -61,15 +61,6 @@ def cheap_password_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.M
     monkeypatch.setattr(sessions, "_DUMMY_HASH", CHEAP_HASHER.hash("no one's password"))
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The PostgreSQL runs share one database, so under pytest-xdist (`--dist loadgroup`) they
-    all go to one worker, one after another; the SQLite ones spread over the rest."""
-    for item in items:
-        callspec = getattr(item, "callspec", None)
-        if callspec is not None and callspec.params.get("backend") == "postgresql":
-            item.add_marker(pytest.mark.xdist_group("postgresql"))
-
-
 @pytest.fixture
 def backend(request: pytest.FixtureRequest) -> str:
     return str(getattr(request, "param", "sqlite"))
