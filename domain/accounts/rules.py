@@ -182,7 +182,7 @@ def sign_in_wait(
         if len(failures) >= limit:
             # Sliding window: free again once enough of the oldest failures have aged out.
             until.append(failures[len(failures) - limit] + limits.window)
-    if len(pair) >= 2:
+    if 2 <= len(pair) < limits.per_account:  # the delay comes before the lock, not on top
         until.append(pair[-1] + limits.first_delay * 2 ** (len(pair) - 2))
     wait = max(until, default=now) - now
     return wait if wait > timedelta(0) else None
