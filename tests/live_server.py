@@ -28,11 +28,12 @@ CLI_TIMEOUT = 180.0
 ADMIN_SCOPES = ("write:actions", "read:actions", "admin")
 
 
-def _oversight() -> str:
-    beside = Path(sys.executable).with_name("oversight")
-    if beside.exists():
-        return str(beside)
-    return str(REPO / ".venv" / "bin" / "oversight")
+def oversight_command() -> list[str]:
+    """The `oversight` CLI of the running interpreter's environment."""
+    script = Path(sys.executable).with_name("oversight")
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-c", "from api.cli import main; main()"]
 
 
 def free_port() -> int:
@@ -104,7 +105,7 @@ class LiveServer:
     def cli(self, *args: str) -> str:
         """Runs `oversight ARGS` on this server's database; returns standard output."""
         done = subprocess.run(
-            [_oversight(), *args],
+            [*oversight_command(), *args],
             cwd=REPO,
             env=self.env(),
             capture_output=True,
@@ -130,7 +131,7 @@ class LiveServer:
         log.write(f"\n===== start {self.starts} on port {self.port} =====\n".encode())
         log.flush()
         self.process = subprocess.Popen(
-            [_oversight(), "serve", "--host", HOST, "--port", str(self.port)],
+            [*oversight_command(), "serve", "--host", HOST, "--port", str(self.port)],
             cwd=REPO,
             env=self.env(),
             stdout=log,

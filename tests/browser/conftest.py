@@ -10,9 +10,7 @@ import json
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
@@ -24,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from domain.demo import DEMO_PASSWORD
+from tests.live_server import free_port, oversight_command
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -65,19 +64,6 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 # The app under test
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _oversight() -> list[str]:
-    script = Path(sys.executable).parent / "oversight"
-    if script.exists():
-        return [str(script)]
-    return [sys.executable, "-c", "from api.cli import main; main()"]
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Migrate and seed a temporary SQLite database, serve it, yield the base URL."""
@@ -90,7 +76,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     env.pop("OVERSIGHT_SECRET_KEY", None)
     for command in ("migrate", "seed-demo"):
         done = subprocess.run(
-            [*_oversight(), command],
+            [*oversight_command(), command],
             env=env,
             cwd=PROJECT_ROOT,
             capture_output=True,
@@ -99,11 +85,11 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         )
         assert done.returncode == 0, f"oversight {command} failed:\n{done.stdout}{done.stderr}"
 
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log = (workdir / "server.log").open("w")
     server = subprocess.Popen(
-        [*_oversight(), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        [*oversight_command(), "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
         cwd=PROJECT_ROOT,
         stdout=log,
