@@ -29,6 +29,8 @@ from api.routes import accounts as accounts_api
 from api.routes import actions as actions_api
 from api.routes import audit as audit_api
 from api.routes import board as board_api
+from api.routes import complaints as complaints_api
+from api.routes import engagement as engagement_api
 from api.routes import health
 from api.routes import plan as plan_api
 from api.routes import reference as reference_api
@@ -211,6 +213,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     api_v1.include_router(actions_api.router)
     api_v1.include_router(plan_api.router)
     api_v1.include_router(board_api.router)
+    api_v1.include_router(engagement_api.router)
+    api_v1.include_router(complaints_api.router)
     app.include_router(api_v1)
     app.include_router(protected_pages, dependencies=[Depends(require_actor), Depends(refuse_nul)])
 
@@ -218,6 +222,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.include_router(health.router)
     app.include_router(plan_api.public_router, dependencies=[Depends(refuse_nul)])
     app.include_router(board_api.public_router, dependencies=[Depends(refuse_nul)])
+    app.include_router(engagement_api.public_router, dependencies=[Depends(refuse_nul)])
     app.include_router(public_pages, dependencies=[Depends(refuse_nul)])
     app.include_router(docs.router)
 

@@ -41,6 +41,17 @@ def get_db(request: Request) -> Iterator[UnitOfWork]:
 DbSession = Annotated[UnitOfWork, Depends(get_db, scope="function")]
 
 
+def get_writing_db(request: Request) -> Iterator[UnitOfWork]:
+    """For the few reads that write: a view of a complaint review is audited. A writing
+    session takes SQLite's write lock first (waiting its turn), where a read that wrote
+    later could find a newer snapshot and fail with "database is locked"."""
+    with database(request).session(writing=True) as session:
+        yield session
+
+
+AuditedReadSession = Annotated[UnitOfWork, Depends(get_writing_db, scope="function")]
+
+
 IDENTITY_STATE = "identity"
 """Where AuthenticateFirstMiddleware leaves (actor, csrf token) for current_actor to reuse."""
 

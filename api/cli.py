@@ -14,9 +14,12 @@ from domain.accounts import service as accounts
 from domain.accounts.rules import SYSTEM, Role, Scope
 from domain.accounts.schemas import TokenCreate, UserCreate, UserUpdate
 from domain.actions.generate import generate_actions
+from domain.complaints.demo import generate_reviews
+from domain.complaints.privacy import purge_personal_data
 from domain.config import ConfigurationError, Settings, get_settings
 from domain.db import Database
 from domain.demo import DEMO_PASSWORD, DEMO_USERS, seed_demo
+from domain.engagement.demo import generate_engagements
 from domain.errors import DomainError
 
 app = typer.Typer(help="Oversight: run, migrate and administer the tracker.", no_args_is_help=True)
@@ -83,6 +86,12 @@ def migrate() -> None:
 @app.command("seed-demo")
 def seed_demo_command(
     actions: Annotated[int, typer.Option(min=0, help="Generate this many more actions.")] = 0,
+    engagements: Annotated[
+        int, typer.Option(min=0, help="Top the generated engagements up to this many.")
+    ] = 0,
+    reviews: Annotated[
+        int, typer.Option(min=0, help="Top the generated complaint reviews up to this many.")
+    ] = 0,
 ) -> None:
     """Load the LLR demo data set (idempotent), plus N generated records for scale tests."""
     settings = _settings()
@@ -93,11 +102,25 @@ def seed_demo_command(
         if actions:
             with typer.progressbar(length=actions, label="Generating actions") as bar:
                 generate_actions(session, actions, now=now, progress=bar.update)
+        added_engagements = 0
+        if engagements:
+            with typer.progressbar(length=engagements, label="Generating engagements") as bar:
+                added_engagements = generate_engagements(
+                    session, engagements, now=now, progress=bar.update
+                )
+        added_reviews = 0
+        if reviews:
+            with typer.progressbar(length=reviews, label="Generating complaint reviews") as bar:
+                added_reviews = generate_reviews(session, reviews, now=now, progress=bar.update)
     db.dispose()
     created = ", ".join(f"{n} {what}" for what, n in report.created.items()) or "nothing new"
     typer.echo(f"Demo data loaded ({created}).")
     if actions:
         typer.echo(f"Generated {actions} actions.")
+    if engagements:
+        typer.echo(f"Generated {added_engagements} engagements ({engagements} in all).")
+    if reviews:
+        typer.echo(f"Generated {added_reviews} complaint reviews ({reviews} in all).")
     typer.echo(f"Demo sign-ins (password for each: {DEMO_PASSWORD}):")
     for user in DEMO_USERS:
         typer.echo(f"  {user.role.value:<20} {user.email}")
@@ -182,6 +205,41 @@ def create_token(
     typer.echo(f"Token {token.id} '{token.name}' ({token.role}; {', '.join(token.scopes)}).")
     typer.echo("The secret is shown once; store it now:")
     typer.echo(secret)
+
+
+@app.command("purge-personal-data")
+def purge_personal_data_command(
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="List the cases whose data would go; change nothing.")
+    ] = False,
+) -> None:
+    """Delete complainants' personal data from complaint reviews closed longer ago than
+    OVERSIGHT_PERSONAL_DATA_RETENTION_YEARS; the anonymised cases (and so the statistics)
+    stay. Each purge is audited."""
+    settings = _settings()
+    db = Database(settings.database_url)
+    try:
+        with db.session(writing=not dry_run) as session:
+            report = purge_personal_data(
+                session,
+                SYSTEM,
+                today=clock.today(),
+                retention_years=settings.personal_data_retention_years,
+                dry_run=dry_run,
+                now=clock.now(),
+            )
+    finally:
+        db.dispose()
+    for ref in report.refs:
+        typer.echo(ref)
+    years = settings.personal_data_retention_years
+    if dry_run:
+        typer.echo(
+            f"Dry run: {len(report.refs)} case(s) closed more than {years} years ago would "
+            "lose their personal data. Nothing was changed."
+        )
+    else:
+        typer.echo(f"Purged the personal data of {len(report.refs)} case(s).")
 
 
 @app.command()

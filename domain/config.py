@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,6 +42,13 @@ class Settings(BaseSettings):
     sign_in_limit_per_ip: int = Field(default=20, ge=1)
     sign_in_limit_per_account_all_addresses: int = Field(default=50, ge=1)
     sign_in_window_minutes: int = Field(default=15, ge=1)
+    # Complaint reviews (COMPLAINTS.md "Time" and "Personal data"): the local choices.
+    complaint_target_rule: Literal["calendar", "working"] = "calendar"
+    complaint_target_days: int = Field(default=28, ge=1, le=365)
+    complaint_acknowledgement_working_days: int = Field(default=5, ge=0, le=60)
+    complaint_update_interval_days: int = Field(default=28, ge=1, le=365)
+    complaint_recommendation_response_days: int = Field(default=28, ge=1, le=365)
+    personal_data_retention_years: int = Field(default=6, ge=1, le=100)
 
     @field_validator("database_url")
     @classmethod

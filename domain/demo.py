@@ -19,10 +19,19 @@ from domain.actions import service as actions
 from domain.actions.schemas import ActionCreate, ActionUpdateCreate
 from domain.actions.tables import Action
 from domain.board.demo import seed_board
+from domain.complaints.demo import seed_complaints
+from domain.engagement.demo import seed_engagement
 from domain.plan.demo import seed_plan
 from domain.reference import schemas as ref
 from domain.reference import service as reference
-from domain.reference.service import AREAS, NPAS, ORGANISATIONS, TOPICS, ReferenceKind
+from domain.reference.service import (
+    ALLEGATION_CATEGORIES,
+    AREAS,
+    NPAS,
+    ORGANISATIONS,
+    TOPICS,
+    ReferenceKind,
+)
 
 DEMO_PASSWORD = "oversight-demo-2024"  # noqa: S105 - printed by `make run` on purpose
 
@@ -97,6 +106,17 @@ TOPIC_ROWS = [
     ("visible-policing", "Visible policing"),
 ]
 
+# The categories the IOPC's guidance on recording data uses for allegations, simplified.
+ALLEGATION_CATEGORY_ROWS = [
+    ("use-of-force", "Use of force"),
+    ("handling-of-or-damage-to-property", "Handling of or damage to property"),
+    ("delivery-of-duties-and-service", "Delivery of duties and service"),
+    ("discriminatory-behaviour", "Discriminatory behaviour"),
+    ("access-to-information", "Access to and/or disclosure of information"),
+    ("individual-behaviour", "Individual behaviour"),
+    ("other", "Other"),
+]
+
 
 @dataclass
 class SeedReport:
@@ -140,6 +160,12 @@ def seed_reference(db: Session, report: SeedReport, *, now: datetime) -> None:
                 db, SYSTEM, TOPICS, ref.TopicCreate(code=code, name=name), now=now
             )
             report.add("topics")
+    existing = _codes(db, ALLEGATION_CATEGORIES)
+    for code, name in ALLEGATION_CATEGORY_ROWS:
+        if code not in existing:
+            category = ref.AllegationCategoryCreate(code=code, name=name)
+            reference.create_record(db, SYSTEM, ALLEGATION_CATEGORIES, category, now=now)
+            report.add("allegation_categories")
 
 
 def seed_users(db: Session, report: SeedReport, *, now: datetime) -> None:
@@ -402,4 +428,6 @@ def seed_demo(db: Session, *, now: datetime) -> SeedReport:
     if made:
         report.created["assessments"] = made
     seed_board(db, report, now=now)
+    seed_engagement(db, report, now=now)
+    seed_complaints(db, report, now=now)
     return report

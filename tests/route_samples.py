@@ -9,7 +9,10 @@ Sample URLs name records by key, formatted from the ids of `tests.api.test_autho
 .seed` (one record of every kind, made through the API): `{user}`, `{token}`,
 `{organisation}`, `{area}`, `{npa}`, `{topic}`, `{action}`, `{plan}`, `{theme}`,
 `{objective}`, `{period}` (a period code), `{board_kind}`, `{meeting}`, `{report}`,
-`{escalation}` and `{monitoring_item}`.
+`{escalation}` and `{monitoring_item}`; engagement (tests/api/matrix_engagement.py):
+`{engagement}`, `{engagement_issue}`, `{engagement_action}` (its Force-owned debrief action)
+and `{pre_election_period}`; complaint reviews (tests/api/matrix_complaints.py):
+`{complaint_review}`, `{decided_review}` and `{recommendation_action}` (its Force-owned action).
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ def _reference_samples() -> dict[str, tuple[str, ...]]:
         "npas": "npa",
         "topics": "topic",
         "board-kinds": "board_kind",
+        "allegation-categories": "allegation_category",
     }
     assert set(one) == set(KINDS), "a new reference kind needs its sample record here"
     samples: dict[str, tuple[str, ...]] = {}
@@ -81,7 +85,10 @@ GET_SAMPLES: dict[str, tuple[str, ...]] = {
     "/api/v1/tokens/{token_id}": ("/api/v1/tokens/{token}",),
     "/api/v1/audit-events": listing("/api/v1/audit-events"),
     "/api/v1/actions": listing("/api/v1/actions"),
-    "/api/v1/actions/{action_id}": ("/api/v1/actions/{action}",),
+    "/api/v1/actions/{action_id}": (
+        "/api/v1/actions/{action}",
+        "/api/v1/actions/{recommendation_action}",  # a complaint review's recommendation
+    ),
     "/api/v1/actions/{action_id}/updates": listing("/api/v1/actions/{action}/updates"),
     "/api/v1/force-inbox": listing("/api/v1/force-inbox"),
     "/api/v1/plans": listing("/api/v1/plans"),
@@ -112,6 +119,41 @@ GET_SAMPLES: dict[str, tuple[str, ...]] = {
         "/api/v1/monitoring-items/{monitoring_item}",
     ),
     "/api/v1/public/board": listing("/api/v1/public/board"),
+    # Engagement (issue 10)
+    "/api/v1/engagements": (
+        *listing("/api/v1/engagements"),
+        "/api/v1/engagements?kind=community_day&area=area-0&npa=npa-0&from=2024-01-01&to=2024-12-31",
+    ),
+    "/api/v1/engagements/{engagement_id}": ("/api/v1/engagements/{engagement}",),
+    "/api/v1/engagements/{engagement_id}/issues": listing(
+        "/api/v1/engagements/{engagement}/issues"
+    ),
+    "/api/v1/engagements/coverage": (
+        "/api/v1/engagements/coverage",
+        "/api/v1/engagements/coverage?from=2024-01-01&to=2024-12-31",
+    ),
+    "/api/v1/engagements/topics": ("/api/v1/engagements/topics?from=2024-01-01&to=2024-12-31",),
+    "/api/v1/engagements/parish-attendance": (
+        "/api/v1/engagements/parish-attendance?from=2024-01-01&to=2024-12-31",
+    ),
+    "/api/v1/pre-election-periods": listing("/api/v1/pre-election-periods"),
+    "/api/v1/pre-election-periods/{period_id}": (
+        "/api/v1/pre-election-periods/{pre_election_period}",
+    ),
+    "/api/v1/public/you-said-we-did": listing("/api/v1/public/you-said-we-did"),
+    # Complaint reviews (issue 11): cases for reviewers only; stats for read:complaint-stats
+    "/api/v1/complaint-reviews": (
+        *listing("/api/v1/complaint-reviews"),
+        "/api/v1/complaint-reviews?status=decided&age_band=0-14&overdue=false",
+    ),
+    "/api/v1/complaint-reviews/stats": (
+        "/api/v1/complaint-reviews/stats",
+        "/api/v1/complaint-reviews/stats?from=2024-01-01&to=2024-12-31&group=quarter",
+    ),
+    "/api/v1/complaint-reviews/{review_id}": (
+        "/api/v1/complaint-reviews/{complaint_review}",
+        "/api/v1/complaint-reviews/{decided_review}",
+    ),
     "/healthz": ("/healthz",),
     "/readyz": ("/readyz",),
     # Pages
@@ -125,7 +167,10 @@ GET_SAMPLES: dict[str, tuple[str, ...]] = {
     "/admin/audit": ("/admin/audit",),
     "/actions": ("/actions",),
     "/actions/new": ("/actions/new", "/actions/new?source_type=objective&source_id={objective}"),
-    "/actions/{action_id}": ("/actions/{action}",),
+    "/actions/{action_id}": (
+        "/actions/{action}",
+        "/actions/{recommendation_action}",  # a complaint review's recommendation
+    ),
     "/actions/{action_id}/edit": ("/actions/{action}/edit",),
     "/force-inbox": ("/force-inbox",),
     "/plans": ("/plans",),
@@ -158,6 +203,45 @@ GET_SAMPLES: dict[str, tuple[str, ...]] = {
     "/monitoring-items": ("/monitoring-items",),
     "/monitoring-items/{monitoring_item_id}/escalate": (
         "/monitoring-items/{monitoring_item}/escalate",
+    ),
+    # Engagement pages (issue 10)
+    "/engagements": (
+        "/engagements",
+        "/engagements?kind=community_day&area=area-0&from=1/1/2024&to=31/12/2024",
+        "/engagements?view=calendar&month=2024-02",
+    ),
+    "/engagements/new": ("/engagements/new",),
+    "/engagements/coverage": ("/engagements/coverage", "/engagements/coverage?from=1/1/2024"),
+    "/engagements/topics": ("/engagements/topics?from=1/1/2024&to=31/12/2024",),
+    "/engagements/parish-surgeries": ("/engagements/parish-surgeries",),
+    "/engagements/{engagement_id}": ("/engagements/{engagement}",),
+    "/engagements/{engagement_id}/edit": ("/engagements/{engagement}/edit",),
+    "/engagements/{engagement_id}/issues/new": ("/engagements/{engagement}/issues/new",),
+    "/engagements/{engagement_id}/actions/{action_id}/loop": (
+        "/engagements/{engagement}/actions/{engagement_action}/loop",
+    ),
+    "/you-said-we-did": ("/you-said-we-did",),
+    "/admin/pre-election-periods": ("/admin/pre-election-periods",),
+    "/admin/pre-election-periods/new": ("/admin/pre-election-periods/new",),
+    "/admin/pre-election-periods/{period_id}/edit": (
+        "/admin/pre-election-periods/{pre_election_period}/edit",
+    ),
+    "/admin/pre-election-periods/{period_id}/delete": (
+        "/admin/pre-election-periods/{pre_election_period}/delete",
+    ),
+    # Complaint review pages (issue 11)
+    "/complaint-reviews": (
+        "/complaint-reviews",
+        "/complaint-reviews?status=in_review&age_band=0-14&overdue=true",
+    ),
+    "/complaint-reviews/new": ("/complaint-reviews/new",),
+    "/complaint-reviews/kpis": (
+        "/complaint-reviews/kpis",
+        "/complaint-reviews/kpis?from=1/1/2024&to=31/12/2024&group=quarter",
+    ),
+    "/complaint-reviews/{review_id}": (
+        "/complaint-reviews/{complaint_review}",
+        "/complaint-reviews/{decided_review}",
     ),
 }
 

@@ -13,6 +13,7 @@ class NavItem:
     href: str
     scope: Scope | None  # None: any signed-in user
     also: tuple[str, ...] = ()  # other paths under this entry (it is shown as current there)
+    unless: Scope | None = None  # hidden from those who hold this scope (they have another way)
 
 
 @dataclass(frozen=True)
@@ -34,9 +35,18 @@ NAVIGATION: list[NavItem] = [
         Scope.READ_BOARD,
         also=("/exception-reports", "/escalations", "/monitoring-items"),
     ),
+    NavItem("Engagements", "/engagements", Scope.READ_ENGAGEMENT, also=("/you-said-we-did",)),
+    NavItem("Complaint reviews", "/complaint-reviews", Scope.READ_COMPLAINTS),
+    NavItem(
+        "Complaint KPIs",
+        "/complaint-reviews/kpis",
+        Scope.READ_COMPLAINT_STATS,
+        unless=Scope.READ_COMPLAINTS,
+    ),
     NavItem("Users", "/admin/users", Scope.ADMIN),
     NavItem("API tokens", "/admin/tokens", Scope.ADMIN),
     NavItem("Reference data", "/admin/reference", Scope.ADMIN),
+    NavItem("Pre-election periods", "/admin/pre-election-periods", Scope.ADMIN),
     NavItem("Audit log", "/admin/audit", Scope.ADMIN),
 ]
 
@@ -46,6 +56,8 @@ def navigation_for(actor: Actor | None, path: str) -> list[NavLink]:
         return []
     links = []
     for item in NAVIGATION:
+        if item.unless is not None and actor.can(item.unless):
+            continue
         if item.scope is None or actor.can(item.scope):
             active = (
                 path == item.href

@@ -15,6 +15,15 @@ from web.routes import (
     board_monitoring,
     board_pages,
     board_reports,
+    complaint_case,
+    complaint_kpis,
+    complaint_list,
+    complaint_new,
+    engagement_charts,
+    engagement_debrief,
+    engagement_pages,
+    engagement_periods,
+    engagement_public,
     escalation_list,
     escalation_page,
     force_inbox,
@@ -46,6 +55,17 @@ protected_pages.include_router(board_reports.router)
 protected_pages.include_router(escalation_list.router)
 protected_pages.include_router(escalation_page.router)
 protected_pages.include_router(board_monitoring.router)
+# Complaint reviews (issue 11): /complaint-reviews/kpis and /new before {review_id}.
+protected_pages.include_router(complaint_list.router)
+protected_pages.include_router(complaint_kpis.router)
+protected_pages.include_router(complaint_new.router)
+protected_pages.include_router(complaint_case.router)
+# Engagement (issue 10): the fixed paths (/engagements/new, /coverage, …) before {engagement_id}.
+protected_pages.include_router(engagement_charts.router)
+protected_pages.include_router(engagement_debrief.router)
+protected_pages.include_router(engagement_pages.router)
+protected_pages.include_router(engagement_periods.router)
 
 public_pages = APIRouter(include_in_schema=False)
 public_pages.include_router(session.public_router)
+public_pages.include_router(engagement_public.public_router)

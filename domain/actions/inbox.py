@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from domain.accounts.policy import require
 from domain.accounts.rules import SYSTEM, Actor, Scope
+from domain.actions import sources
 from domain.actions.queries import views
 from domain.actions.rules import CLOSED, DUE_SOON_DAYS, ActionStatus, is_due_soon, is_overdue
 from domain.actions.schemas import SourceLink
@@ -150,6 +151,14 @@ def _decode(cursor: str) -> InboxKey:
         raise invalid("cursor", "is not a cursor this list gave out") from exc
 
 
+def _for_reader(actor: Actor, entry: InboxEntry) -> InboxEntry:
+    """Entries are built once for everyone; a source page the reader cannot open loses its link."""
+    if entry.source is None or entry.source.url is None:
+        return entry
+    url = sources.link_for(actor, entry.source.type, entry.source.url)
+    return entry.model_copy(update={"source": entry.source.model_copy(update={"url": url})})
+
+
 def force_inbox(
     db: Session, actor: Actor, *, today: date, limit: int = 50, cursor: str | None = None
 ) -> Page[InboxEntry]:
@@ -161,7 +170,7 @@ def force_inbox(
     for provider in PROVIDERS:
         merged.extend(provider.entries(db, today=today, after=after, limit=limit + 1))
     merged.sort(key=lambda e: (e.due_on, e.kind, e.id))
-    page = merged[:limit]
+    page = [_for_reader(actor, entry) for entry in merged[:limit]]
     more = len(merged) > limit
     next_cursor = _encode((page[-1].due_on, page[-1].kind, page[-1].id)) if more and page else None
     return Page(items=page, next_cursor=next_cursor)

@@ -89,7 +89,7 @@ def _view(
             id=action.source_id,
             title=info.title if info else f"{action.source_type} {action.source_id}",
             ref=info.ref if info else None,
-            url=info.url if info else None,
+            url=sources.link_for(actor, SourceType(action.source_type), info.url) if info else None,
         )
     status = ActionStatus(action.status)
     values: dict[str, Any] = {

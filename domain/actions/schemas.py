@@ -141,6 +141,10 @@ class ActionRead(ActionReadForForce):
     """The OPCC's full view."""
 
     private_note: str
+    line_outcome: str = Field(
+        default="", description="Outcome of the public line: `done`, `not_doing` or empty."
+    )
+    line_reason: str = Field(default="", description="Why it is not being done.")
 
 
 class ActionDetailForForce(ActionReadForForce):

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from domain.accounts.rules import Actor
 from domain.actions.rules import SourceType
 from domain.errors import invalid
 
@@ -20,7 +21,9 @@ class SourceInfo:
 
 
 SourceResolver = Callable[[Session, set[int]], dict[int, SourceInfo]]
+CanFollow = Callable[[Actor], bool]
 _RESOLVERS: dict[SourceType, SourceResolver] = {}
+_CAN_FOLLOW: dict[SourceType, CanFollow] = {}
 
 SOURCE_LABELS = {
     SourceType.BOARD_MEETING: "board meeting",
@@ -32,8 +35,21 @@ SOURCE_LABELS = {
 }
 
 
-def register_source(source_type: SourceType, resolver: SourceResolver) -> None:
+def register_source(
+    source_type: SourceType, resolver: SourceResolver, *, can_follow: CanFollow | None = None
+) -> None:
+    """`can_follow` says who may open the source's page (everyone who sees the action, if
+    not given)."""
     _RESOLVERS[source_type] = resolver
+    if can_follow is not None:
+        _CAN_FOLLOW[source_type] = can_follow
+
+
+def link_for(actor: Actor, source_type: SourceType, url: str | None) -> str | None:
+    """The source's page for a reader who may open it; anyone else sees its name only, since
+    a link to a refusal (the Force to a complaint review, say) is a dead end."""
+    can_follow = _CAN_FOLLOW.get(source_type)
+    return url if can_follow is None or can_follow(actor) else None
 
 
 def resolve(db: Session, wanted: set[tuple[str, int]]) -> dict[tuple[str, int], SourceInfo]:

@@ -37,6 +37,10 @@ class Action(Record, table=True):
     public: bool = Field(default=False, nullable=False)
     you_said_we_did: str = Field(default="", sa_type=String(500), nullable=False)
     told_on: date | None = Field(default=None, nullable=True)
+    # The rest of the "you said, we did" line (closing the loop, DOMAIN.md §4): its outcome,
+    # "" (none yet), done or not_doing, and why it is not being done.
+    line_outcome: str = Field(default="", sa_type=String(20), nullable=False)
+    line_reason: str = Field(default="", sa_type=String(500), nullable=False)
 
 
 class ActionUpdate(Record, table=True):

@@ -7,6 +7,10 @@ from domain.accounts.policy import require
 from domain.accounts.rules import Actor, Scope
 
 
+def can_read(actor: Actor) -> bool:
+    return actor.can(Scope.READ_BOARD)
+
+
 def check_can_read(actor: Actor) -> None:
     require(actor, Scope.READ_BOARD)
 

@@ -11,6 +11,7 @@ from sqlmodel import Session, col, select
 from domain.actions.inbox import InboxCounts, InboxEntry, InboxKey, after_clause, register_provider
 from domain.actions.rules import SourceType
 from domain.actions.sources import SourceInfo, register_source
+from domain.board import policy
 from domain.board.rules import DUE_SOON_DAYS, EscalationStatus, is_due_soon, is_overdue
 from domain.board.tables import BoardMeeting, Escalation
 
@@ -87,8 +88,8 @@ class EscalationsAwaitingTheForce:
 
 
 def register() -> None:
-    register_source(SourceType.BOARD_MEETING, meeting_sources)
-    register_source(SourceType.ESCALATION, escalation_sources)
+    register_source(SourceType.BOARD_MEETING, meeting_sources, can_follow=policy.can_read)
+    register_source(SourceType.ESCALATION, escalation_sources, can_follow=policy.can_read)
     from domain.actions import inbox
 
     if not any(p.kind == EscalationsAwaitingTheForce.kind for p in inbox.PROVIDERS):

@@ -9,6 +9,10 @@ from domain.errors import Forbidden
 PUBLISHERS = frozenset({Role.ADMIN, Role.OPCC_STAFF})
 
 
+def can_read(actor: Actor) -> bool:
+    return actor.can(Scope.READ_PLAN)
+
+
 def check_can_read(actor: Actor) -> None:
     require(actor, Scope.READ_PLAN)
 

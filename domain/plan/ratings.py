@@ -359,4 +359,4 @@ def _objective_sources(db: Session, ids: set[int]) -> dict[int, SourceInfo]:
     }
 
 
-register_source(SourceType.OBJECTIVE, _objective_sources)
+register_source(SourceType.OBJECTIVE, _objective_sources, can_follow=policy.can_read)

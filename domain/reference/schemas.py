@@ -128,3 +128,17 @@ class BoardKindUpdate(_Write):
 
 class BoardKindRead(_Read):
     pass
+
+
+class AllegationCategoryCreate(_Write):
+    code: Code
+    name: Name
+
+
+class AllegationCategoryUpdate(_Write):
+    name: Name | None = None
+    active: bool | None = None
+
+
+class AllegationCategoryRead(_Read):
+    pass

@@ -1,4 +1,4 @@
-"""One set of use cases serves the five reference kinds; each kind names its own shapes."""
+"""One set of use cases serves the six reference kinds; each kind names its own shapes."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from domain.listing import Page, PageRequest, paginate
 from domain.records import Record
 from domain.reference import schemas
 from domain.reference.tables import (
+    AllegationCategory,
     Area,
     BoardKind,
     NeighbourhoodPolicingArea,
@@ -88,8 +89,18 @@ BOARD_KINDS = ReferenceKind(
     schemas.BoardKindUpdate,
     schemas.BoardKindRead,
 )
+ALLEGATION_CATEGORIES = ReferenceKind(
+    "allegation-categories",
+    "allegation_category",
+    "Allegation categories",
+    "allegation category",
+    AllegationCategory,
+    schemas.AllegationCategoryCreate,
+    schemas.AllegationCategoryUpdate,
+    schemas.AllegationCategoryRead,
+)
 KINDS: dict[str, ReferenceKind] = {
-    k.slug: k for k in (ORGANISATIONS, AREAS, NPAS, TOPICS, BOARD_KINDS)
+    k.slug: k for k in (ORGANISATIONS, AREAS, NPAS, TOPICS, BOARD_KINDS, ALLEGATION_CATEGORIES)
 }
 
 

@@ -65,3 +65,14 @@ class BoardKind(Record, table=True):
     code: str = Field(sa_column=Column(String(40), unique=True, nullable=False))
     name: str = Field(sa_type=String(200), nullable=False)
     active: bool = Field(default=True, nullable=False)
+
+
+class AllegationCategory(Record, table=True):
+    """A category of allegation a complaint review concerns (use of force, ...)."""
+
+    __tablename__ = "allegation_categories"
+    __table_args__ = (Index("ix_allegation_categories_updated_at_id", "updated_at", "id"),)
+
+    code: str = Field(sa_column=Column(String(40), unique=True, nullable=False))
+    name: str = Field(sa_type=String(200), nullable=False)
+    active: bool = Field(default=True, nullable=False)

@@ -21,6 +21,8 @@ from domain import clock
 from domain.accounts.rules import Role
 from domain.audit.tables import AuditEvent
 from domain.db import Database
+from tests.api import matrix_engagement
+from tests.api.matrix_complaints import full_case, full_decision, person
 from tests.api.test_authorization_matrix import Builder, builders, period_code, seed
 from tests.route_samples import UNSAFE_METHODS, operations
 
@@ -33,6 +35,11 @@ class Audited:
     action: str
     fields: frozenset[str]  # exactly the fields the event must carry
     build: Builder | None = None  # None: S1's builder for the operation
+    # Complaint review cases are for people, never tokens (COMPLAINTS.md): such an operation
+    # is called by a signed-in complaints reviewer, and the viewer token is refused with
+    # `refused` (404 on a case: nothing revealed).
+    by_person: bool = False
+    refused: int = 403
 
 
 def full_action(f) -> tuple:  # type: ignore[no-untyped-def]
@@ -156,6 +163,7 @@ REFERENCE_FIELDS = {
     "npas": ("npa", fields("code", "name", "area_id", "active")),
     "topics": ("topic", fields("code", "name", "active")),
     "board-kinds": ("board_kind", fields("code", "name", "active")),
+    "allegation-categories": ("allegation_category", fields("code", "name", "active")),
 }
 
 ESCALATION_FIELDS = fields(
@@ -176,6 +184,64 @@ MONITORING_FIELDS = fields(
 # Actions whose event is about a record they create (escalating an item or a monitored topic
 # makes the escalation; monitoring an item makes the monitoring item).
 CREATING = frozenset({"create", "escalate", "monitor"})
+
+CASE = "/api/v1/complaint-reviews/{review_id}"
+# Complaint reviews (DOMAIN.md §3): a signed-in reviewer calls (never a token); the
+# complainant's values are never in an event, only "[personal data]" under their names.
+COMPLAINT_AUDITED: dict[str, Audited] = {
+    "POST /api/v1/complaint-reviews": Audited(
+        "complaint_review",
+        "create",
+        fields(
+            "ref",
+            "force_ref",
+            "outcome_sent_on",
+            "received_on",
+            "late",
+            "late_reason",
+            "review_body_checked",
+            "category_ids",
+            "reviewer_id",
+            "status",
+            "target_on",
+            "target_rule",
+            "complainant.name",
+            "complainant.contact",
+            "complainant.narrative",
+            "complainant.officers_complained_about",
+        ),
+        full_case,
+        by_person=True,
+    ),
+    f"PATCH {CASE}": Audited(
+        "complaint_review", "update", fields("force_ref"), by_person=True, refused=404
+    ),
+    f"POST {CASE}/transitions": Audited(
+        "complaint_review", "transition", fields("status", "note"), by_person=True, refused=404
+    ),
+    f"POST {CASE}/decision": Audited(
+        "complaint_review",
+        "decide",
+        fields(
+            "status",
+            "outcome",
+            "reasons",
+            "organisational_learning",
+            "no_recommendation_reason",
+            "decided_on",
+        ),
+        full_decision,
+        by_person=True,
+        refused=404,
+    ),
+    f"POST {CASE}/contacts": Audited(
+        "complainant_contact",
+        "create",
+        fields("review_id", "contacted_on", "method", "note"),
+        by_person=True,
+        refused=404,
+    ),
+}
 
 AUDITED: dict[str, Audited] = {
     "POST /api/v1/users": Audited(
@@ -320,6 +386,8 @@ AUDITED: dict[str, Audited] = {
     "POST /api/v1/monitoring-items/{monitoring_item_id}/escalate": Audited(
         "escalation", "escalate", ESCALATION_FIELDS
     ),
+    **matrix_engagement.audited(Audited),  # DOMAIN.md §4
+    **COMPLAINT_AUDITED,
 }
 
 
@@ -368,11 +436,15 @@ def event_problems(event: AuditEvent, expected: Audited, record_id: object) -> l
     return problems
 
 
+def record_id(response, url: str) -> object:  # type: ignore[no-untyped-def]
+    """The record the call was about: in its answer, or its URL's last part for a 204."""
+    return response.json()["id"] if response.content else int(url.rsplit("/", 1)[1])
+
+
 def test_every_mutating_operation_writes_exactly_one_event_with_actor_and_fields(
     app, api_as, database
 ):
     f = seed(api_as(Role.ADMIN))
-    me = f.admin.get("/api/v1/me").json()
     refused_caller = api_as(Role.VIEWER)
     s1 = builders()
     failures: list[str] = []
@@ -382,11 +454,15 @@ def test_every_mutating_operation_writes_exactly_one_event_with_actor_and_fields
 
         marker = last_event_id(database)
         refused = refused_caller.request(method, url, json=body, headers=headers)
-        if refused.status_code != 403 or events_after(database, marker):
+        if refused.status_code != expected.refused or events_after(database, marker):
             failures.append(f"{operation} refused: {refused.status_code}, events written")
 
+        caller, who = (
+            (person(f, "complaints_reviewer"), "user") if expected.by_person else (f.admin, "token")
+        )
+        actor = caller.get("/api/v1/me").json()
         marker = last_event_id(database)
-        response = f.admin.request(method, url, json=body, headers=headers)
+        response = caller.request(method, url, json=body, headers=headers)
         if not 200 <= response.status_code < 300:
             failures.append(f"{operation}: {response.status_code} {response.text[:200]}")
             continue
@@ -397,15 +473,15 @@ def test_every_mutating_operation_writes_exactly_one_event_with_actor_and_fields
             continue
         (event,) = events
         if (event.actor_type, event.actor_id, event.actor_label) != (
-            "token",
-            me["token_id"],
-            me["label"],
+            who,
+            actor[f"{who}_id"],
+            actor["label"],
         ):
             failures.append(
                 f"{operation}: actor {event.actor_type}/{event.actor_id}/{event.actor_label}"
             )
         failures += [
             f"{operation}: the event {p}"
-            for p in event_problems(event, expected, response.json()["id"])
+            for p in event_problems(event, expected, record_id(response, url))
         ]
     assert not failures, "\n".join(failures)

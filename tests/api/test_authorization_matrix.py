@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +15,7 @@ from fastapi.routing import APIRoute, iter_route_contexts
 
 from domain import clock
 from domain.accounts.rules import Role, Scope
+from tests.api import matrix_complaints, matrix_engagement
 from tests.conftest import Caller
 
 # Who calls, in the order the table's letters are written.
@@ -30,7 +31,8 @@ CALLERS: dict[str, tuple[Role, frozenset[Scope] | None] | None] = {
     "force token [read:actions]": (Role.FORCE_LIAISON, frozenset({Scope.READ_ACTIONS})),
     "anonymous": None,
 }
-# Y: allowed (2xx). n: refused, 403. a: 401 (who are you?).
+# Y: allowed (2xx). n: refused, 403. a: 401 (who are you?). h: hidden, 404 (a record the
+# caller may not know exists, e.g. a complaint review case for anyone but its reviewers).
 ADMIN_ONLY = "Ynnnnnna"
 ANY_CALLER = "YYYYYYYa"
 ACTION_WRITERS = "YYYnnnna"
@@ -57,7 +59,14 @@ EXPECTED: dict[str, str] = {
     # Reference data: anyone signed in reads it; only admins change it.
     **{
         f"{method} /api/v1/{kind}{suffix}": (ANY_CALLER if method == "GET" else ADMIN_ONLY)
-        for kind in ("organisations", "areas", "npas", "topics", "board-kinds")
+        for kind in (
+            "organisations",
+            "areas",
+            "npas",
+            "topics",
+            "board-kinds",
+            "allegation-categories",
+        )
         for method, suffix in (
             ("GET", ""),
             ("POST", ""),
@@ -116,8 +125,10 @@ EXPECTED: dict[str, str] = {
     "PATCH /api/v1/monitoring-items/{monitoring_item_id}": BOARD_WRITERS,
     "POST /api/v1/monitoring-items/{monitoring_item_id}/escalate": BOARD_WRITERS,
     "GET /api/v1/public/board": PUBLIC,
+    **matrix_engagement.EXPECTED,  # DOMAIN.md §4, §6
+    **matrix_complaints.COMPLAINT_EXPECTED,  # DOMAIN.md §3, §6: cases for people only
 }
-OUTCOME = {"Y": "allowed", "n": "403", "a": "401"}
+OUTCOME = {"Y": "allowed", "n": "403", "a": "401", "h": "404"}
 
 
 def api_operations(app) -> set[str]:  # type: ignore[no-untyped-def]
@@ -138,6 +149,9 @@ class Fixture:
     admin: Caller
     ids: dict[str, int]
     counter: itertools.count
+    # Signed-in people (Callers with a session and its CSRF header), by role, made on demand:
+    # complaint review cases are for people only, never tokens (matrix_complaints.py).
+    people: dict[str, Caller] = field(default_factory=dict)
 
     def fresh(self) -> int:
         return next(self.counter)
@@ -173,6 +187,8 @@ def reference_body(kind: str, n: int, f: Fixture) -> dict[str, Any]:
         return {"code": f"npa-{n}", "name": f"NPA {n}", "area_id": f.ids["area"]}
     if kind == "board-kinds":
         return {"code": f"board-{n}", "name": f"Board {n}"}
+    if kind == "allegation-categories":
+        return {"code": f"allegation-{n}", "name": f"Allegation category {n}"}
     return {"code": f"topic-{n}", "name": f"Topic {n}"}
 
 
@@ -459,6 +475,8 @@ def builders() -> dict[str, Builder]:
     b: dict[str, Builder] = {
         **plan_builders(),
         **board_builders(),
+        **matrix_engagement.builders(),
+        **matrix_complaints.complaint_builders(),
         "GET /api/v1/me": lambda f: ("GET", "/api/v1/me", None, {}),
         "GET /api/v1/users": lambda f: ("GET", "/api/v1/users", None, {}),
         "POST /api/v1/users": lambda f: (
@@ -544,13 +562,21 @@ def builders() -> dict[str, Builder]:
         ),
         "GET /api/v1/force-inbox": lambda f: ("GET", "/api/v1/force-inbox", None, {}),
     }
-    for kind in ("organisations", "areas", "npas", "topics", "board-kinds"):
+    for kind in (
+        "organisations",
+        "areas",
+        "npas",
+        "topics",
+        "board-kinds",
+        "allegation-categories",
+    ):
         one = {
             "organisations": "organisation",
             "areas": "area",
             "npas": "npa",
             "topics": "topic",
             "board-kinds": "board_kind",
+            "allegation-categories": "allegation_category",
         }[kind]
         b[f"GET /api/v1/{kind}"] = lambda f, kind=kind: ("GET", f"/api/v1/{kind}", None, {})
         b[f"POST /api/v1/{kind}"] = lambda f, kind=kind: (
@@ -586,6 +612,9 @@ def seed(admin: Caller) -> Fixture:
     f.ids["npa"] = f.create("/api/v1/npas", reference_body("npas", 0, f))["id"]
     f.ids["topic"] = f.create("/api/v1/topics", reference_body("topics", 0, f))["id"]
     f.ids["board_kind"] = f.create("/api/v1/board-kinds", reference_body("board-kinds", 0, f))["id"]
+    f.ids["allegation_category"] = f.create(
+        "/api/v1/allegation-categories", reference_body("allegation-categories", 0, f)
+    )["id"]
     f.ids["user"] = f.create("/api/v1/users", builders()["POST /api/v1/users"](f)[2])["id"]
     f.ids["token"] = f.create(
         "/api/v1/tokens", {"name": "t", "role": "viewer", "scopes": ["read:plan"]}
@@ -610,6 +639,8 @@ def seed(admin: Caller) -> Fixture:
     f.ids["report"] = f.create("/api/v1/exception-reports", report_body(f))["id"]
     f.ids["escalation"] = f.create("/api/v1/escalations", escalation_body(f))["id"]
     f.ids["monitoring_item"] = f.create("/api/v1/monitoring-items", monitoring_body(f))["id"]
+    matrix_engagement.seed(f)
+    matrix_complaints.seed_complaints(f)
     return f
 
 
@@ -625,7 +656,7 @@ def matrix(api_as, client) -> tuple[Fixture, dict[str, Caller]]:
 def outcome(status: int) -> str:
     if 200 <= status < 300:
         return "Y"
-    return {403: "n", 401: "a"}.get(status, f"?{status}")
+    return {403: "n", 401: "a", 404: "h"}.get(status, f"?{status}")
 
 
 def test_every_role_and_token_gets_exactly_what_the_table_says(matrix):

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
+from sqlmodel import col, select
 from starlette.applications import Starlette
 from starlette.responses import StreamingResponse
 from starlette.routing import Route
@@ -19,6 +20,7 @@ from starlette.routing import Route
 from api.app import CONTENT_SECURITY_POLICY
 from api.head import HeadAsGetMiddleware
 from domain.accounts.rules import Role
+from domain.complaints.tables import ComplaintReview
 from domain.config import PROJECT_ROOT
 from domain.demo import seed_demo
 from tests.conftest import NOW
@@ -101,6 +103,12 @@ def demo(session, api_as) -> dict[str, str]:  # type: ignore[no-untyped-def]
         ),
         "escalation_id": first("/api/v1/escalations"),
         "monitoring_item_id": first("/api/v1/monitoring-items"),
+        "engagement_id": first("/api/v1/engagements"),
+        "period_id": first("/api/v1/pre-election-periods"),
+        # complaint review cases are listed to people only, not to this token
+        "review_id": str(
+            session.exec(select(ComplaintReview.id).order_by(col(ComplaintReview.id))).first()
+        ),
     }
 
 

@@ -21,9 +21,12 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from domain.accounts.rules import Role
+from tests.api import matrix_engagement
+from tests.api.matrix_complaints import plant_complainant
 from tests.api.test_authorization_matrix import DUE, Fixture, period_code, seed
 from tests.conftest import Caller, csrf_of
 from tests.route_samples import get_routes, get_urls
@@ -38,6 +41,9 @@ class CanarySource:
     why: str  # the rule that keeps it from the callers below
     # stores the marker in the field, as an OPCC officer (signed in, with the CSRF header)
     plant: Callable[[Caller, Fixture, str], None]
+    # who must find it afterwards (the proof it was planted): complainants' details are
+    # shown to complaints reviewers only
+    seen_by: Role = Role.OPCC_STAFF
 
 
 def _private_note(officer: Caller, f: Fixture, value: str) -> None:
@@ -55,6 +61,18 @@ def _internal_update(officer: Caller, f: Fixture, value: str) -> None:
 CANARY_SOURCES: dict[str, CanarySource] = {
     "action private note": CanarySource("API.md: internal OPCC notes", _private_note),
     "internal action update": CanarySource("API.md: internal OPCC notes", _internal_update),
+    # On the decided case whose recommendation is a Force-owned action (inbox, action page).
+    **{
+        f"complainant {field}": CanarySource(
+            "COMPLAINTS.md: complainants' personal data",
+            partial(plant_complainant, field),
+            seen_by=Role.COMPLAINTS_REVIEWER,
+        )
+        for field in ("name", "contact", "narrative")
+    },
+    "engagement named contacts": CanarySource(
+        "DOMAIN.md §4: named contacts are personal data", matrix_engagement.plant_named_contacts
+    ),
 }
 
 
@@ -126,6 +144,10 @@ def test_no_marker_reaches_the_force_viewers_tokens_or_the_public(app, api_as, w
     assert not leaks, "personal or restricted data shown:\n" + "\n".join(leaks)
 
     # The canaries are really stored and shown to those who may see them.
-    answers = fetch_everything(app, f, officer_browser)
+    shown_to = {Role.OPCC_STAFF: fetch_everything(app, f, officer_browser)}
     for name, m in canaries.items():
+        role = CANARY_SOURCES[name].seen_by
+        if role not in shown_to:
+            shown_to[role] = fetch_everything(app, f, web_as(role))
+        answers = shown_to[role]
         assert any(m in text for _, _, text in answers.values()), f"{name} was never planted"

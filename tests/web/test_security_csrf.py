@@ -18,7 +18,7 @@ import hashlib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from fastapi.testclient import TestClient
@@ -28,6 +28,7 @@ from domain import clock
 from domain.accounts.rules import Role
 from domain.db import Database
 from domain.tables import metadata
+from tests.api import matrix_complaints
 from tests.api.test_authorization_matrix import (
     Fixture,
     answered_escalation,
@@ -270,6 +271,159 @@ FORMS |= {
             ESCALATE_FIELDS,
         )
     ),
+}
+
+
+# Engagement pages (issue 10): the debrief, its edit and issue forms, closing the loop on the
+# seed's Force-owned public action, and the pre-election periods admin.
+def _day_fields(name: str, day: Any) -> Form:
+    return {
+        f"{name}-day": str(day.day),
+        f"{name}-month": str(day.month),
+        f"{name}-year": str(day.year),
+    }
+
+
+def _engagement_fields(f: Fixture) -> Form:
+    return {
+        "held_on-day": "14",
+        "held_on-month": "2",
+        "held_on-year": "2024",
+        "kind": "community_day",
+        "lead": "pcc",
+        "area": "area-0",
+        "ward": f"Ward {f.fresh()}",
+    }
+
+
+DEBRIEF_DUE = clock.today() + timedelta(days=30)
+ENGAGEMENT_ISSUE = {
+    "issues-0-topic": "topic-0",
+    "issues-0-description": "Speeding on the high street",
+    "issues-0-people_count": "3",
+    "issues-0-actions-0-title": "Ask the NPA commander about speeding",
+    "issues-0-actions-0-owner_org": "force",
+    "issues-0-actions-0-due_on-day": str(DEBRIEF_DUE.day),
+    "issues-0-actions-0-due_on-month": str(DEBRIEF_DUE.month),
+    "issues-0-actions-0-due_on-year": str(DEBRIEF_DUE.year),
+}
+
+
+def _loop_case(f: Fixture) -> tuple[str, Form]:
+    engagement, action = f.ids["engagement"], f.ids["engagement_action"]
+    told = clock.today() - timedelta(days=1 + f.fresh() % 300)
+    return (
+        f"/engagements/{engagement}/actions/{action}/loop",
+        {"version": version(f, f"/api/v1/actions/{action}"), **_day_fields("told_on", told)},
+    )
+
+
+def _period_case(f: Fixture) -> tuple[str, Form]:
+    url = f"/api/v1/pre-election-periods/{f.ids['pre_election_period']}"
+    period = f.admin.get(url).json()
+    fields = {"label": f"Renamed {f.fresh()}", "version": version(f, url)}
+    for name in ("starts_on", "ends_on"):
+        if period[name]:
+            fields |= _day_fields(name, date.fromisoformat(period[name]))
+    return (f"/admin/pre-election-periods/{f.ids['pre_election_period']}/edit", fields)
+
+
+def _new_period_day(f: Fixture) -> date:
+    return date(2040, 1, 1) + timedelta(days=3 * f.fresh())
+
+
+def _doomed_period(f: Fixture) -> int:
+    day = str(_new_period_day(f))
+    body = {"label": "To delete", "starts_on": day, "ends_on": day}
+    return int(f.create("/api/v1/pre-election-periods", body)["id"])
+
+
+FORMS |= {
+    "POST /engagements/new": Case(
+        lambda f: ("/engagements/new", {**_engagement_fields(f), **ENGAGEMENT_ISSUE})
+    ),
+    "POST /engagements/{engagement_id}/edit": Case(
+        lambda f: (
+            f"/engagements/{f.ids['engagement']}/edit",
+            {
+                **_engagement_fields(f),
+                "version": version(f, f"/api/v1/engagements/{f.ids['engagement']}"),
+            },
+        )
+    ),
+    "POST /engagements/{engagement_id}/issues/new": Case(
+        lambda f: (f"/engagements/{f.ids['engagement']}/issues/new", ENGAGEMENT_ISSUE)
+    ),
+    "POST /engagements/{engagement_id}/actions/{action_id}/loop": Case(_loop_case),
+    "POST /admin/pre-election-periods/new": Case(
+        lambda f: (
+            "/admin/pre-election-periods/new",
+            {
+                "label": "By-election",
+                **_day_fields("starts_on", (day := _new_period_day(f))),
+                **_day_fields("ends_on", day),
+            },
+        )
+    ),
+    "POST /admin/pre-election-periods/{period_id}/edit": Case(_period_case),
+    "POST /admin/pre-election-periods/{period_id}/delete": Case(
+        lambda f: (f"/admin/pre-election-periods/{_doomed_period(f)}/delete", {"version": "1"})
+    ),
+}
+
+
+# Complaint review pages (issue 11): each form works on a fresh case made by a reviewer.
+TODAY_FIELDS = {
+    "day": str(clock.today().day),
+    "month": str(clock.today().month),
+    "year": str(clock.today().year),
+}
+
+
+def _today_fields(name: str) -> Form:
+    return {f"{name}-{part}": value for part, value in TODAY_FIELDS.items()}
+
+
+def _decision_case(f: Fixture) -> tuple[str, Form]:
+    review_id, review_version = matrix_complaints.case_in_review(f)
+    return (
+        f"/complaint-reviews/{review_id}/decision",
+        {"version": str(review_version), "outcome": "not_upheld", "reasons": "Proportionate"},
+    )
+
+
+FORMS |= {
+    "POST /complaint-reviews/new": Case(
+        lambda f: (
+            "/complaint-reviews/new",
+            {
+                "force_ref": f"PSD/{f.fresh()}",
+                "name": "Sam Example (invented)",
+                "categories": "allegation-0",
+                **_today_fields("outcome_sent_on"),
+                **_today_fields("received_on"),
+            },
+        )
+    ),
+    "POST /complaint-reviews/{review_id}/transitions": Case(
+        lambda f: (
+            f"/complaint-reviews/{matrix_complaints.new_case(f)}/transitions",
+            {"which": "start", "version": "1"},
+        )
+    ),
+    "POST /complaint-reviews/{review_id}/contacts": Case(
+        lambda f: (
+            f"/complaint-reviews/{matrix_complaints.new_case(f)}/contacts",
+            {"method": "email", **_today_fields("contacted_on")},
+        )
+    ),
+    "POST /complaint-reviews/{review_id}/dates": Case(
+        lambda f: (
+            f"/complaint-reviews/{matrix_complaints.new_case(f)}/dates",
+            {"version": "1", **_today_fields("acknowledged_on")},
+        )
+    ),
+    "POST /complaint-reviews/{review_id}/decision": Case(_decision_case),
 }
 A_MADE_UP_TOKEN = "x" * 43
 

@@ -21,6 +21,7 @@ from domain.actions.schemas import ActionReadForForce
 from domain.listing import PageRequest
 from web import action_views as views
 from web import plan_views
+from web.routes import complaint_common
 from web.templating import render
 
 router = APIRouter()
@@ -114,6 +115,8 @@ def home(request: Request, db: DbSession, actor: CurrentActor) -> Response:
             "force_only": policy.force_only(actor),
             "views": views,
             "rag_summary": plan_views.home_summary(db, actor),
+            "reviews_due": complaint_common.due_this_week(db, actor, request, clock.today()),
+            "review_views": complaint_common,
             "scopes": sorted(s.value for s in actor.scopes),
         },
     )
