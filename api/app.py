@@ -25,6 +25,7 @@ from api.middleware import (
 )
 from api.observability import RequestContextMiddleware, configure_logging
 from api.problems import PROBLEM_MEDIA_TYPE, domain_problem, problem_response, status_for
+from api.response_cache import ResponseCache
 from api.routes import accounts as accounts_api
 from api.routes import actions as actions_api
 from api.routes import audit as audit_api
@@ -204,6 +205,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = db
+    app.state.response_cache = ResponseCache()
 
     # Protected by default: both surfaces' routers go in with require_actor attached.
     api_v1 = APIRouter(prefix="/api/v1", dependencies=[Depends(require_actor), Depends(refuse_nul)])

@@ -19,12 +19,14 @@ from sqlmodel import Session
 from starlette.responses import Response, StreamingResponse
 
 from api.auth import database
+from api.response_cache import CacheKey, ResponseCache
 from domain import clock
 from domain.accounts.rules import Actor
 from domain.db import UnitOfWork
 from domain.errors import invalid
 from domain.idempotency import service as idempotency
 from domain.listing import DEFAULT_LIMIT, MAX_LIMIT, Page, PageRequest
+from domain.sync import generation
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -235,23 +237,54 @@ def list_response(
     schema: type[BaseModel],
     *,
     filename: str,
+    visibility: str | None = None,
 ) -> Response:
     """JSON page or CSV of every row; the first page is fetched here so permission
-    errors surface before any byte of a stream is sent."""
+    errors surface before any byte of a stream is sent.
+
+    With `visibility` (the caller's visibility class, after the route has checked the
+    caller may read the list) a JSON page is served from the response cache when nothing
+    has changed since it was made (`api/response_cache.py`)."""
     if wants_csv(request, params):
         first = fetch(db, PageRequest(limit=MAX_LIMIT, updated_since=params.page.updated_since))
         return _csv_response(request, first, fetch, schema, params, filename)
-    page = fetch(db, params.page)
-    body = dumps(
-        {
-            "items": [_json(schema.model_validate(row)) for row in page.items],
-            "next": _next_url(request, page.next_cursor),
-        }
-    )
-    etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    cache: ResponseCache | None = getattr(request.app.state, "response_cache", None)
+    if visibility is None or cache is None:
+        body = _page_body(request, db, params, fetch, schema)
+        return _json_page(request, body, 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"')
+    key = CacheKey(str(request.url), visibility, clock.today().isoformat(), generation(db))
+    if _matches(request.headers.get("if-none-match"), key.etag):
+        return Response(status_code=304, headers={"ETag": key.etag})
+    cached = cache.get(key)
+    if cached is None:
+        cached = _page_body(request, db, params, fetch, schema)
+        cache.put(key, cached)
+    return _json_page(request, cached, key.etag)
+
+
+def _json_page(request: Request, body: bytes, etag: str) -> Response:
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     return Response(body, media_type="application/json", headers={"ETag": etag})
+
+
+def _page_body(
+    request: Request, db: UnitOfWork, params: ListParams, fetch: Fetch, schema: type[BaseModel]
+) -> bytes:
+    page = fetch(db, params.page)
+    return dumps(
+        {
+            "items": [_json(_as(schema, row)) for row in page.items],
+            "next": _next_url(request, page.next_cursor),
+        }
+    )
+
+
+def _as(schema: type[BaseModel], row: Any) -> BaseModel:
+    """A service's view model exactly of the list's schema as it is (validating it again
+    costs as much as making it); anything else, a subclass included, through the schema,
+    so a richer view never leaks fields the caller's schema leaves out."""
+    return row if type(row) is schema else schema.model_validate(row)
 
 
 def _csv_cell(value: Any) -> str:

@@ -11,14 +11,18 @@ last, after every row lock the transaction needs, it cannot deadlock.
 
 So a client that passes the newest `updated_at` it has seen as its next `updated_since`
 (inclusive) sees every change: anything committed later carries a stamp at or after it.
+
+The same row counts the transactions that changed anything (`generation`): a reader that
+reads it before its data knows that an answer cached under that number is never stale,
+on any instance (the response cache in `api/responses.py` keys on it).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Table, bindparam, case, update
+from sqlalchemy import BigInteger, Table, bindparam, case, select, update
 from sqlalchemy.orm import Session
 from sqlmodel import Field, SQLModel, insert
 
@@ -26,6 +30,7 @@ from domain.records import Record, UTCDateTime
 
 _CHANGED = "sync_changed"
 _STAMP = "sync_stamp"
+_DELETED = "sync_deleted"
 
 
 class SyncClock(SQLModel, table=True):
@@ -35,6 +40,7 @@ class SyncClock(SQLModel, table=True):
 
     id: int = Field(default=1, primary_key=True)
     last_stamp: datetime = Field(sa_type=UTCDateTime, nullable=False)
+    generation: int = Field(default=0, sa_type=BigInteger, nullable=False)
 
 
 def note_changes(session: Session) -> None:
@@ -43,13 +49,18 @@ def note_changes(session: Session) -> None:
     for record in (*session.new, *session.dirty):
         if isinstance(record, Record) and session.is_modified(record):
             changed.append(record)
+    if any(isinstance(record, Record) for record in session.deleted):
+        session.info[_DELETED] = True
 
 
 def stamp_changes(session: Session) -> None:
     """When the transaction's changes are done: give them all the transaction's stamp."""
     session.flush()  # so note_changes has seen everything
     changed: list[Record] = session.info.pop(_CHANGED, [])
+    deleted = session.info.pop(_DELETED, False)
     if not changed:
+        if deleted and _STAMP not in session.info:
+            session.info[_STAMP] = _take_stamp(session, None)
         return
     stamp: datetime | None = session.info.get(_STAMP)
     if stamp is None:
@@ -65,24 +76,45 @@ def forget(session: Session, *_: Any) -> None:
     """The transaction ended: the next one takes its own stamp."""
     session.info.pop(_CHANGED, None)
     session.info.pop(_STAMP, None)
+    session.info.pop(_DELETED, None)
 
 
-def _take_stamp(session: Session, proposed: datetime) -> datetime:
+def bump(session: Session) -> None:
+    """For writes that bypass the ORM (bulk inserts, Core deletes): count the transaction
+    as a change, so cached answers made before it are not served after it."""
+    if _STAMP not in session.info:
+        session.info[_STAMP] = _take_stamp(session, None)
+
+
+def generation(session: Session) -> str:
+    """Where the database's history stands: the count of changing transactions and the
+    newest stamp (the stamp tells a database restored from a backup, whose count went
+    back, from the history it replaced). Read it before the data it vouches for."""
     clock: Table = SyncClock.__table__  # type: ignore[attr-defined]
-    at_least = bindparam("proposed", proposed, type_=UTCDateTime)
+    found = session.connection().execute(select(clock.c.generation, clock.c.last_stamp)).first()
+    return "0" if found is None else f"{found[0]}@{found[1].timestamp()}"
+
+
+def _take_stamp(session: Session, proposed: datetime | None) -> datetime:
+    """The transaction's stamp (at least `proposed`; None: no records of its own to stamp),
+    counting it in `generation`."""
+    clock: Table = SyncClock.__table__  # type: ignore[attr-defined]
+    if proposed is None:
+        last_stamp: Any = clock.c.last_stamp
+    else:
+        at_least = bindparam("proposed", proposed, type_=UTCDateTime)
+        last_stamp = case((clock.c.last_stamp > at_least, clock.c.last_stamp), else_=at_least)
     taken = (
         session.connection()
         .execute(
             update(clock)
             .where(clock.c.id == 1)
-            .values(
-                last_stamp=case((clock.c.last_stamp > at_least, clock.c.last_stamp), else_=at_least)
-            )
+            .values(last_stamp=last_stamp, generation=clock.c.generation + 1)
             .returning(clock.c.last_stamp)
         )
         .scalar_one_or_none()
     )
     if taken is None:  # a database emptied by hand: start the clock again
-        session.connection().execute(insert(SyncClock).values(id=1, last_stamp=proposed))
-        taken = proposed
+        taken = proposed or datetime.now(UTC)
+        session.connection().execute(insert(SyncClock).values(id=1, last_stamp=taken, generation=1))
     return taken

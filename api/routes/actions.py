@@ -20,7 +20,7 @@ from api.toolkit import (
     resource_response,
 )
 from domain import clock
-from domain.actions import inbox
+from domain.actions import inbox, policy
 from domain.actions import queries as action_queries
 from domain.actions import service as actions
 from domain.actions.rules import ActionStatus, SourceType
@@ -97,7 +97,13 @@ def list_actions(
         return action_queries.list_actions(session, actor, filters=filters, page=page, today=today)
 
     return list_response(
-        request, db, params, fetch, action_queries.read_schema(actor), filename="actions"
+        request,
+        db,
+        params,
+        fetch,
+        action_queries.read_schema(actor),
+        filename="actions",
+        visibility=policy.visibility_class(actor),
     )
 
 

@@ -36,6 +36,14 @@ def visible_filter(actor: Actor) -> Any | None:
     return None
 
 
+def visibility_class(actor: Actor) -> str:
+    """The name of what this actor's lists of actions show, shared by every caller who sees
+    the same (the response cache keys on it, never on the person). Checks read access."""
+    visible_filter(actor)
+    rows = "force-owned" if force_only(actor) else "all"
+    return f"actions:{rows}:{'internal' if sees_internal_notes(actor) else 'reduced'}"
+
+
 def check_can_view(actor: Actor, action: Action, owner_kind: str) -> None:
     require(actor, Scope.READ_ACTIONS)
     if force_only(actor) and owner_kind != "force":

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from api.app import create_app
+from api.response_cache import ResponseCache
 from domain.config import Settings, load_settings
 from domain.db import Database
 
@@ -39,4 +40,5 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-unt
 def app(shared_app, settings: Settings, database: Database):  # type: ignore[no-untyped-def]
     shared_app.state.settings = settings
     shared_app.state.db = database
+    shared_app.state.response_cache = ResponseCache()  # answers belong to their database
     return shared_app
