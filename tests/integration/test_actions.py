@@ -304,8 +304,11 @@ def test_seeded_demo_actions_include_overdue_and_done(session):
 
 def test_generated_actions_have_refs_and_history(session, llr):
     from domain.actions.generate import generate_actions
+    from domain.sync import generation
 
+    before = generation(session)
     assert generate_actions(session, 30, now=NOW) == 30
+    assert generation(session) != before  # written past the ORM, still seen by the cache
     refs = session.exec(select(Action.ref)).all()
     assert len(set(refs)) == 30
     sample = session.exec(select(Action).where(Action.status == "done")).first()
