@@ -18,6 +18,7 @@ class Action(Record, table=True):
         Index("ix_actions_owner_status_due", "owner_org_id", "status", "due_on"),
         Index("ix_actions_source", "source_type", "source_id"),
         Index("ix_actions_area", "area_id"),
+        Index("ix_actions_created_by_status_due", "created_by", "status", "due_on"),
     )
 
     ref: str = Field(sa_column=Column(String(20), unique=True, nullable=False))
