@@ -27,8 +27,10 @@ run: install
 	$(BIN)/oversight seed-demo
 	$(BIN)/oversight serve --host $(HOST) --port $(PORT)
 
+# One xdist worker per core; each has its own PostgreSQL database when the suite runs there.
+TEST_WORKERS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # QUALITY.md R1, R2 and R5 against a real `oversight serve` process (a few minutes; prints
 # the figures). PostgreSQL variants run when OVERSIGHT_TEST_DATABASE_URL is set.

@@ -2,7 +2,8 @@
 
 Each test gets a freshly migrated database: a copy of a migrated SQLite template, or, when
 OVERSIGHT_TEST_DATABASE_URL points at PostgreSQL, that database emptied after the test.
-Tests in tests/integration and tests/api run once per backend.
+Tests in tests/integration and tests/api run once per backend; under xdist each worker
+has a PostgreSQL database of its own.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 import pytest
 from argon2 import PasswordHasher
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session
 
 from api.app import create_app
@@ -31,7 +32,29 @@ from domain.config import Settings, load_settings
 from domain.db import Database
 from domain.tables import metadata
 
-POSTGRES_URL = os.environ.get("OVERSIGHT_TEST_DATABASE_URL", "")
+
+def _database_of_this_worker(url: str) -> str:
+    """Under pytest-xdist each worker gets a PostgreSQL database of its own (`test_gw0`, …),
+    made on first use, so the PostgreSQL half of the suite can run in parallel as well."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not url or not worker:
+        return url
+    base = make_url(url)
+    name = f"{base.database}_{worker}"
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            found = conn.execute(
+                text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": name}
+            ).first()
+            if found is None:
+                conn.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        admin.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
+
+
+POSTGRES_URL = _database_of_this_worker(os.environ.get("OVERSIGHT_TEST_DATABASE_URL", ""))
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2024, 3, 18, 10, 0, tzinfo=UTC)
 BOTH_BACKENDS = ("tests/integration", "tests/api")
