@@ -82,12 +82,15 @@ def domain_problem(exc: errors.DomainError, *, body_prefix: str = "body") -> Res
         headers["Retry-After"] = str(exc.retry_after_seconds)
     if isinstance(exc, errors.StaleVersion):
         headers["ETag"] = f'"{exc.current_version}"'
+    detail = exc.detail
+    if isinstance(exc, errors.Forbidden) and exc.scope:
+        detail = f"{detail} (needs the {exc.scope} scope)"
     field_errors = None
     if isinstance(exc, errors.Invalid):
         field_errors = [
             {"loc": [*error_location(e.loc, body_prefix)], "msg": e.msg} for e in exc.errors
         ]
-    return problem_response(status, exc.detail, field_errors=field_errors, headers=headers or None)
+    return problem_response(status, detail, field_errors=field_errors, headers=headers or None)
 
 
 def error_location(loc: tuple[str | int, ...], body_prefix: str) -> tuple[str | int, ...]:

@@ -18,7 +18,12 @@ class NotFound(DomainError):
 
 
 class Forbidden(DomainError):
-    """The caller is known but not allowed to do this."""
+    """The caller is known but not allowed to do this. `scope` names the missing scope for
+    API callers; the detail says it in words, for people."""
+
+    def __init__(self, detail: str, *, scope: str | None = None) -> None:
+        super().__init__(detail)
+        self.scope = scope
 
 
 class Unauthenticated(DomainError):

@@ -41,6 +41,25 @@ class Scope(StrEnum):
     ADMIN = "admin"
 
 
+SCOPE_WORDS = {
+    Scope.READ_PLAN: "see the Police and Crime Plan, its objectives and their ratings",
+    Scope.WRITE_PLAN: "rate objectives and change the Plan",
+    Scope.READ_BOARD: "see board meetings, exception reports and escalations",
+    Scope.WRITE_BOARD: "record board meetings, escalations and the board's outcomes",
+    Scope.READ_ACTIONS: "see actions and their updates",
+    Scope.WRITE_ACTIONS: "add and change actions",
+    Scope.READ_ENGAGEMENT: "see engagements, what residents raised and the coverage",
+    Scope.WRITE_ENGAGEMENT: "record engagements and tell residents what was done",
+    Scope.READ_COMPLAINT_STATS: "see complaint review statistics",
+    Scope.READ_COMPLAINTS: "see complaint review cases, with the complainants' details",
+    Scope.WRITE_COMPLAINTS: "work on complaint review cases",
+    Scope.WRITE_FORCE_RESPONSES: (
+        "answer for the Force: responses to escalations and updates on the Force's actions"
+    ),
+    Scope.ADMIN: "manage users, API tokens, reference data and the audit log",
+}
+"""What each scope lets a person do, in words: pages never show the codes."""
+
 _STAFF = frozenset(
     {
         Scope.READ_PLAN,

@@ -4,7 +4,7 @@ and a case they ask for does not exist for them (404, nothing revealed)."""
 
 from __future__ import annotations
 
-from domain.accounts.policy import require
+from domain.accounts.policy import forbidden, require
 from domain.accounts.rules import Actor, Scope
 from domain.errors import Forbidden, NotFound, Unauthenticated
 
@@ -43,7 +43,7 @@ def check_can_write(actor: Actor, review_id: int | None = None) -> None:
     else:
         check_can_list(actor)
     if not actor.can(Scope.WRITE_COMPLAINTS):
-        raise Forbidden(f"this needs the {Scope.WRITE_COMPLAINTS.value} permission")
+        raise forbidden(Scope.WRITE_COMPLAINTS)
 
 
 def check_can_read_stats(actor: Actor) -> None:

@@ -146,8 +146,9 @@ def test_a_signed_in_caller_without_the_scope_is_forbidden():
     viewer = user_actor(user_id=1, label="v", role=Role.VIEWER)
     require(viewer, Scope.READ_PLAN)
     require_signed_in(viewer)
-    with pytest.raises(Forbidden, match="write:plan"):
+    with pytest.raises(Forbidden, match="does not let you rate objectives") as refused:
         require(viewer, Scope.WRITE_PLAN)
+    assert refused.value.scope == "write:plan"  # named for API callers, not on pages
 
 
 def test_the_command_line_acts_as_an_administrator():

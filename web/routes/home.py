@@ -13,7 +13,7 @@ from starlette.responses import Response
 from api.auth import CurrentActor, DbSession
 from domain import clock
 from domain.accounts import service as accounts
-from domain.accounts.rules import Actor, Scope
+from domain.accounts.rules import SCOPE_WORDS, Actor, Scope
 from domain.actions import inbox, policy
 from domain.actions import queries as action_queries
 from domain.actions.rules import DUE_SOON_DAYS
@@ -117,6 +117,6 @@ def home(request: Request, db: DbSession, actor: CurrentActor) -> Response:
             "rag_summary": plan_views.home_summary(db, actor),
             "reviews_due": complaint_common.due_this_week(db, actor, request, clock.today()),
             "review_views": complaint_common,
-            "scopes": sorted(s.value for s in actor.scopes),
+            "abilities": [words for scope, words in SCOPE_WORDS.items() if actor.can(scope)],
         },
     )
