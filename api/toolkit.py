@@ -248,24 +248,34 @@ def list_response(
     if wants_csv(request, params):
         first = fetch(db, PageRequest(limit=MAX_LIMIT, updated_since=params.page.updated_since))
         return _csv_response(request, first, fetch, schema, params, filename)
-    cache: ResponseCache | None = getattr(request.app.state, "response_cache", None)
-    if visibility is None or cache is None:
-        body = _page_body(request, db, params, fetch, schema)
-        return _json_page(request, body, 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"')
-    key = CacheKey(str(request.url), visibility, clock.today().isoformat(), generation(db))
-    if _matches(request.headers.get("if-none-match"), key.etag):
-        return Response(status_code=304, headers={"ETag": key.etag})
-    cached = cache.get(key)
-    if cached is None:
-        cached = _page_body(request, db, params, fetch, schema)
-        cache.put(key, cached)
-    return _json_page(request, cached, key.etag)
-
-
-def _json_page(request: Request, body: bytes, etag: str) -> Response:
+    if visibility is not None:
+        return _cached_page(request, db, params, fetch, schema, visibility)
+    body = _page_body(request, db, params, fetch, schema)
+    etag = 'W/"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     if _matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers={"ETag": etag})
     return Response(body, media_type="application/json", headers={"ETag": etag})
+
+
+def _cached_page(
+    request: Request,
+    db: UnitOfWork,
+    params: ListParams,
+    fetch: Fetch,
+    schema: type[BaseModel],
+    visibility: str,
+) -> Response:
+    """The ETag comes from the cache key, so a client's If-None-Match is answered before
+    any page is looked up or made."""
+    cache: ResponseCache = request.app.state.response_cache
+    key = CacheKey(str(request.url), visibility, clock.today().isoformat(), generation(db))
+    if _matches(request.headers.get("if-none-match"), key.etag):
+        return Response(status_code=304, headers={"ETag": key.etag})
+    body = cache.get(key)
+    if body is None:
+        body = _page_body(request, db, params, fetch, schema)
+        cache.put(key, body)
+    return Response(body, media_type="application/json", headers={"ETag": key.etag})
 
 
 def _page_body(
