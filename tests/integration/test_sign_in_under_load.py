@@ -8,12 +8,15 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
+import pytest
 
 from domain.accounts.rules import Role
 from tests.conftest import make_user
 from tests.live_server import LiveServer
 
 ATTEMPTS = 50
+
+pytestmark = pytest.mark.serial
 
 
 def _csrf(client: httpx.Client, base: str) -> str:
