@@ -55,14 +55,15 @@ ORGANISATION_ROWS = [
     (
         "opcc",
         "Office of the Police and Crime Commissioner for Leicester, Leicestershire and Rutland",
+        "OPCC",
         "opcc",
     ),
-    ("force", "Leicestershire Police", "force"),
-    ("leicester-city-council", "Leicester City Council", "partner"),
-    ("leicestershire-county-council", "Leicestershire County Council", "partner"),
-    ("rutland-county-council", "Rutland County Council", "partner"),
-    ("csp", "Community Safety Partnership", "partner"),
-    ("road-safety-partnership", "Road Safety Partnership", "partner"),
+    ("force", "Leicestershire Police", "Leicestershire Police", "force"),
+    ("leicester-city-council", "Leicester City Council", "City Council", "partner"),
+    ("leicestershire-county-council", "Leicestershire County Council", "County Council", "partner"),
+    ("rutland-county-council", "Rutland County Council", "Rutland Council", "partner"),
+    ("csp", "Community Safety Partnership", "CSP", "partner"),
+    ("road-safety-partnership", "Road Safety Partnership", "Road Safety", "partner"),
 ]
 
 # Tile positions give a schematic map: north at the top, Leicester in the middle.
@@ -133,9 +134,11 @@ def _codes(db: Session, kind: ReferenceKind) -> dict[str, int]:
 
 def seed_reference(db: Session, report: SeedReport, *, now: datetime) -> None:
     existing = _codes(db, ORGANISATIONS)
-    for code, name, kind in ORGANISATION_ROWS:
+    for code, name, short_name, kind in ORGANISATION_ROWS:
         if code not in existing:
-            data = ref.OrganisationCreate(code=code, name=name, kind=ref.OrganisationKind(kind))
+            data = ref.OrganisationCreate(
+                code=code, name=name, short_name=short_name, kind=ref.OrganisationKind(kind)
+            )
             reference.create_record(db, SYSTEM, ORGANISATIONS, data, now=now)
             report.add("organisations")
     existing = _codes(db, AREAS)

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 Code = Annotated[
     str,
@@ -16,6 +16,10 @@ Code = Annotated[
 Name = Annotated[
     str,
     StringConstraints(strip_whitespace=True, min_length=1, max_length=200, pattern=r"^[^\x00]*$"),
+]
+ShortName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=60, pattern=r"^[^\x00]*$"),
 ]
 TileIndex = Annotated[int, Field(ge=0, le=50)]
 
@@ -51,16 +55,27 @@ class _Read(BaseModel):
 class OrganisationCreate(_Write):
     code: Code
     name: Name
+    short_name: ShortName | None = Field(
+        default=None, description="What narrow tables show; the name (cut to 60) when omitted."
+    )
     kind: OrganisationKind
+
+    @model_validator(mode="after")
+    def _short_name_defaults_to_name(self) -> OrganisationCreate:
+        if self.short_name is None:
+            self.short_name = self.name[:60].strip()
+        return self
 
 
 class OrganisationUpdate(_Write):
     name: Name | None = None
+    short_name: ShortName | None = None
     kind: OrganisationKind | None = None
     active: bool | None = None
 
 
 class OrganisationRead(_Read):
+    short_name: str
     kind: OrganisationKind
 
 

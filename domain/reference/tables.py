@@ -14,6 +14,7 @@ class Organisation(Record, table=True):
 
     code: str = Field(sa_column=Column(String(40), unique=True, nullable=False))
     name: str = Field(sa_type=String(200), nullable=False)
+    short_name: str = Field(sa_type=String(60), nullable=False)  # "OPCC", for narrow tables
     kind: str = Field(sa_type=String(20), nullable=False)
     active: bool = Field(default=True, nullable=False)
 

@@ -158,7 +158,7 @@ def fields(*names: str) -> frozenset[str]:
 
 
 REFERENCE_FIELDS = {
-    "organisations": ("organisation", fields("code", "name", "kind", "active")),
+    "organisations": ("organisation", fields("code", "name", "short_name", "kind", "active")),
     "areas": ("area", fields("code", "name", "kind", "tile_row", "tile_col", "active")),
     "npas": ("npa", fields("code", "name", "area_id", "active")),
     "topics": ("topic", fields("code", "name", "active")),

@@ -193,7 +193,7 @@ MUTATIONS: dict[str, tuple[Op, str, str, str, set[str]]] = {
         "organisation",
         "new",
         "create",
-        {"code", "name", "kind", "active"},
+        {"code", "name", "short_name", "kind", "active"},
     ),
     "update organisation": (
         lambda w: reference.update_record(
