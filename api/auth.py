@@ -5,15 +5,26 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Iterator
-from typing import Annotated
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from sqlalchemy import Table, bindparam, select
 from starlette.concurrency import run_in_threadpool
 
-from domain import clock
+from domain import clock, sync
 from domain.accounts import service as accounts
 from domain.accounts import sessions
-from domain.accounts.rules import ANONYMOUS, Actor
+from domain.accounts.rules import (
+    ANONYMOUS,
+    TOKEN_USE_GRAIN,
+    Actor,
+    Role,
+    Scope,
+    token_actor,
+)
+from domain.accounts.tables import ApiToken, User
 from domain.db import Database, UnitOfWork
 from domain.errors import Forbidden, Unauthenticated
 
@@ -53,51 +64,144 @@ AuditedReadSession = Annotated[UnitOfWork, Depends(get_writing_db, scope="functi
 
 
 IDENTITY_STATE = "identity"
-"""Where AuthenticateFirstMiddleware leaves (actor, csrf token) for current_actor to reuse."""
+"""Where AuthenticateFirstMiddleware leaves the Identity for current_actor to reuse."""
+
+
+@dataclass(frozen=True)
+class Identity:
+    actor: Actor
+    csrf_token: str | None = None
+    freshness: str | None = None
+    """`domain.sync.generation`, read with the credentials for a safe API request (None when
+    not read), so a cached answer costs no statement of its own (api/response_cache.py)."""
+
+
+def _bearer_lookup() -> tuple[Any, Any]:
+    """The token by its hash (a unique index) with its owner's `active`, and the same with
+    the database's generation riding along: one statement either way."""
+    tokens: Table = ApiToken.__table__  # type: ignore[attr-defined]
+    users: Table = User.__table__  # type: ignore[attr-defined]
+    lookup = (
+        select(
+            tokens.c.id,
+            tokens.c.name,
+            tokens.c.role,
+            tokens.c.scopes,
+            tokens.c.user_id,
+            tokens.c.expires_at,
+            tokens.c.revoked_at,
+            tokens.c.last_used_at,
+            users.c.active.label("owner_active"),
+        )
+        .select_from(tokens.outerjoin(users, users.c.id == tokens.c.user_id))
+        .where(tokens.c.secret_hash == bindparam("secret_hash"))
+    )
+    return lookup, lookup.add_columns(*sync.generation_columns())
+
+
+_BEARER, _BEARER_WITH_GENERATION = _bearer_lookup()
+
+
+def _bearer(db: Database, secret: str, *, now: datetime, freshness: bool) -> Identity | None:
+    """The hot path's `accounts.actor_for_token`: the same rules (unknown, revoked, expired
+    or with an inactive or missing owner: None), in one statement with no ORM objects and
+    no transaction. A token whose last use is due to be noted (once per TOKEN_USE_GRAIN)
+    goes through `actor_for_token` itself, which notes it."""
+    if not secret.startswith(accounts.TOKEN_PREFIX):
+        return None
+    query = _BEARER_WITH_GENERATION if freshness else _BEARER
+    secret_hash = accounts.hash_secret(secret)
+    with db.reading() as conn:
+        row = conn.execute(query, {"secret_hash": secret_hash}).first()
+    if row is None or row.revoked_at is not None:
+        return None
+    if row.expires_at is not None and row.expires_at <= now:
+        return None
+    if row.user_id is not None and not row.owner_active:
+        return None
+    if _use_to_note(secret_hash, row.last_used_at, now):
+        with db.session() as session:
+            noted = accounts.actor_for_token(session, secret, now=now)
+        return None if noted is None else Identity(noted, None, _stamp(row, freshness))
+    actor = token_actor(
+        token_id=row.id,
+        label=f"token:{row.name}",
+        role=Role(row.role),
+        scopes=frozenset(Scope(s) for s in row.scopes if s in Scope._value2member_map_),
+        user_id=row.user_id,
+    )
+    return Identity(actor, None, _stamp(row, freshness))
+
+
+_noted_at: dict[str, datetime] = {}
+"""When this process last had a token's use noted: 32 requests at once with a token whose
+use is due must not all queue for the write lock to note the same use."""
+
+
+def _use_to_note(secret_hash: str, last_used_at: datetime | None, now: datetime) -> bool:
+    if last_used_at is not None and now - last_used_at < TOKEN_USE_GRAIN:
+        return False
+    tried = _noted_at.get(secret_hash)
+    if tried is not None and now - tried < TOKEN_USE_GRAIN:
+        return False  # being noted, or noting it failed (best effort): a later use will
+    _noted_at[secret_hash] = now
+    return True
+
+
+def _stamp(row: Any, freshness: bool) -> str | None:
+    return sync.generation_of(row.generation, row.last_stamp) if freshness else None
 
 
 def resolve(
-    db: Database, authorization: str | None, cookie: str | None
-) -> tuple[Actor, str | None]:
-    """Who the credentials name (ANONYMOUS when there are none); a bad token is refused."""
+    db: Database, authorization: str | None, cookie: str | None, *, freshness: bool = False
+) -> Identity:
+    """Who the credentials name (ANONYMOUS when there are none); a bad token is refused.
+    With `freshness`, the database's generation is read as well, before any data."""
     now = clock.now()
+    if authorization is not None:
+        scheme, _, secret = authorization.partition(" ")
+        found = None
+        if scheme.lower() == "bearer":
+            found = _bearer(db, secret.strip(), now=now, freshness=freshness)
+        if found is None:
+            raise Unauthenticated("the bearer token is unknown, expired or revoked")
+        return found
+    if not cookie and not freshness:
+        return Identity(ANONYMOUS)
     with db.session() as session:
-        if authorization is not None:
-            scheme, _, secret = authorization.partition(" ")
-            actor = (
-                accounts.actor_for_token(session, secret.strip(), now=now)
-                if scheme.lower() == "bearer"
-                else None
-            )
-            if actor is None:
-                raise Unauthenticated("the bearer token is unknown, expired or revoked")
-            return actor, None
-        if cookie:
-            resolved = sessions.resolve(session, cookie, now=now)
-            if resolved is not None:
-                return resolved.actor, resolved.csrf_token
-    return ANONYMOUS, None
+        stamp = sync.generation(session) if freshness else None
+        resolved = sessions.resolve(session, cookie, now=now) if cookie else None
+    if resolved is None:
+        return Identity(ANONYMOUS, None, stamp)
+    return Identity(resolved.actor, resolved.csrf_token, stamp)
+
+
+def wants_freshness(request: Request) -> bool:
+    """Safe API requests may be answered from the response cache, which needs the stamp."""
+    return request.method in SAFE_METHODS and request.scope["path"].startswith("/api/")
 
 
 async def current_actor(request: Request) -> Actor:
-    """Resolve once per request; cookie-authenticated unsafe requests must carry the CSRF token."""
+    """Resolve once per request (one trip to the thread pool, one statement for a token);
+    cookie-authenticated unsafe requests must carry the CSRF token."""
     cached: Actor | None = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
-    identity: tuple[Actor, str | None] | None = getattr(request.state, IDENTITY_STATE, None)
+    identity: Identity | None = getattr(request.state, IDENTITY_STATE, None)
     if identity is None:
         identity = await run_in_threadpool(
             resolve,
             database(request),
             request.headers.get("authorization"),
             request.cookies.get(SESSION_COOKIE),
+            freshness=wants_freshness(request),
         )
-    actor, csrf_token = identity
-    request.state.actor = actor
-    request.state.csrf_token = csrf_token
-    if csrf_token is not None and request.method not in SAFE_METHODS:
-        await verify_csrf(request, csrf_token)
-    return actor
+    request.state.actor = identity.actor
+    request.state.csrf_token = identity.csrf_token
+    request.state.freshness = identity.freshness
+    if identity.csrf_token is not None and request.method not in SAFE_METHODS:
+        await verify_csrf(request, identity.csrf_token)
+    return identity.actor
 
 
 async def submitted_csrf_token(request: Request) -> str:
@@ -123,11 +227,11 @@ def identify_for_error_page(request: Request) -> None:
     if getattr(request.state, "actor", None) is not None:
         return
     try:
-        actor, csrf_token = resolve(database(request), None, request.cookies.get(SESSION_COOKIE))
+        identity = resolve(database(request), None, request.cookies.get(SESSION_COOKIE))
     except Exception:  # the error page must render even if the database is down
-        actor, csrf_token = ANONYMOUS, None
-    request.state.actor = actor
-    request.state.csrf_token = csrf_token
+        identity = Identity(ANONYMOUS)
+    request.state.actor = identity.actor
+    request.state.csrf_token = identity.csrf_token
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -98,19 +98,19 @@ class AuthenticateFirstMiddleware:
             return
         request = Request(scope)
         try:
-            actor, csrf_token = await run_in_threadpool(
+            identity = await run_in_threadpool(
                 resolve,
                 database(request),
                 request.headers.get("authorization"),
                 request.cookies.get(SESSION_COOKIE),
             )
-            if not actor.is_authenticated:
+            if not identity.actor.is_authenticated:
                 raise Unauthenticated("sign in or send a bearer token")
         except Unauthenticated as exc:
             response = await run_in_threadpool(self.on_refusal, request, exc)
             await response(scope, receive, send)
             return
-        scope.setdefault("state", {})[IDENTITY_STATE] = (actor, csrf_token)
+        scope.setdefault("state", {})[IDENTITY_STATE] = identity
         await self.app(scope, receive, send)
 
 

@@ -11,8 +11,10 @@ so a client's If-None-Match costs the one query that reads the counter.
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import threading
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from cachetools import LRUCache
@@ -40,6 +42,40 @@ class ResponseCache:
     def __init__(self, max_bytes: int = MAX_BYTES) -> None:
         self._entries: LRUCache[CacheKey, bytes] = LRUCache(maxsize=max_bytes, getsizeof=len)
         self._lock = threading.Lock()
+        self._making: dict[CacheKey, asyncio.Future[bytes]] = {}
+
+    async def get_or_make(self, key: CacheKey, make: Callable[[], Awaitable[bytes]]) -> bytes:
+        """The stored answer, or one made now; requests for a key already being made wait
+        for it rather than make it again (32 pollers after a change cost one page, not 32).
+        For the event loop's coroutines only."""
+        while True:
+            body = self.get(key)
+            if body is not None:
+                return body
+            waiting = self._making.get(key)
+            if waiting is None:
+                break
+            try:
+                return await asyncio.shield(waiting)
+            except asyncio.CancelledError:
+                if not waiting.cancelled():
+                    raise  # this request was cancelled, not the one making the page
+        made: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        self._making[key] = made
+        try:
+            body = await make()
+        except Exception as exc:
+            made.set_exception(exc)
+            made.exception()  # retrieved: the waiters raise it; it is not logged twice
+            raise
+        except BaseException:
+            made.cancel()  # the waiters make it themselves
+            raise
+        finally:
+            del self._making[key]
+        made.set_result(body)
+        self.put(key, body)
+        return body
 
     def get(self, key: CacheKey) -> bytes | None:
         with self._lock:

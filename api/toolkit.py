@@ -16,6 +16,7 @@ from fastapi import Depends, Header, Query, Request
 from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response, StreamingResponse
 
 from api.auth import database
@@ -57,6 +58,8 @@ async def refuse_nul(request: Request) -> None:
             if "\x00" in name or (isinstance(field, str) and "\x00" in field):
                 raise HttpProblem(422, NUL_MESSAGE, loc=["body", name.replace("\x00", "")])
         return
+    if not _has_body(request):
+        return
     body = await request.body()
     if b"\\u0000" not in body:  # raw NUL cannot appear in valid JSON, only this escape
         return
@@ -66,6 +69,12 @@ async def refuse_nul(request: Request) -> None:
         return  # FastAPI and the schema refuse such a body themselves
     if where is not None:
         raise HttpProblem(422, NUL_MESSAGE, loc=["body", *where])
+
+
+def _has_body(request: Request) -> bool:
+    """Whether the request says it carries a body (most GETs do not: nothing to read)."""
+    headers = request.headers
+    return headers.get("content-length", "0") != "0" or "transfer-encoding" in headers
 
 
 def _nul_path(value: Any) -> list[str | int] | None:
@@ -96,7 +105,8 @@ class ListOf(BaseModel, Generic[T]):
 
 
 def dumps(value: Any) -> bytes:
-    return orjson.dumps(value)
+    """JSON bytes; aware datetimes end in Z, as pydantic writes them."""
+    return orjson.dumps(value, option=orjson.OPT_UTC_Z)
 
 
 def _json(model: BaseModel) -> Any:
@@ -182,37 +192,39 @@ IsoDate = Annotated[date, BeforeValidator(iso_8601_only)]
 
 
 class ListParams:
-    """Query parameters every list takes."""
+    """Query parameters every list takes (read by `list_params`)."""
 
-    def __init__(
-        self,
-        limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
-        cursor: Annotated[
-            str | None, Query(max_length=500, description="Opaque cursor from `next`.")
-        ] = None,
-        updated_since: Annotated[
-            datetime | None,
-            BeforeValidator(iso_8601_only),
-            Query(
-                description="Only items changed at or after this time, ordered by (updated_at, id)."
-            ),
-        ] = None,
-        format: Annotated[
-            Literal["json", "csv"] | None, Query(description="`csv` for a CSV of every row.")
-        ] = None,
-    ) -> None:
-        if updated_since is not None and updated_since.tzinfo is None:
-            updated_since = updated_since.replace(tzinfo=UTC)
-        if updated_since is not None:
-            try:
-                updated_since = updated_since.astimezone(UTC)
-            except OverflowError:
-                raise invalid("updated_since", "is not a time this service can store") from None
-        self.page = PageRequest(limit=limit, cursor=cursor, updated_since=updated_since)
+    def __init__(self, page: PageRequest, format: Literal["json", "csv"] | None) -> None:
+        self.page = page
         self.format = format
 
 
-ListQuery = Annotated[ListParams, Depends()]
+async def list_params(
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Page size.")] = DEFAULT_LIMIT,
+    cursor: Annotated[
+        str | None, Query(max_length=500, description="Opaque cursor from `next`.")
+    ] = None,
+    updated_since: Annotated[
+        datetime | None,
+        BeforeValidator(iso_8601_only),
+        Query(description="Only items changed at or after this time, ordered by (updated_at, id)."),
+    ] = None,
+    format: Annotated[
+        Literal["json", "csv"] | None, Query(description="`csv` for a CSV of every row.")
+    ] = None,
+) -> ListParams:
+    """A coroutine, so FastAPI reads it on the event loop, not on a trip to the thread pool."""
+    if updated_since is not None and updated_since.tzinfo is None:
+        updated_since = updated_since.replace(tzinfo=UTC)
+    if updated_since is not None:
+        try:
+            updated_since = updated_since.astimezone(UTC)
+        except OverflowError:
+            raise invalid("updated_since", "is not a time this service can store") from None
+    return ListParams(PageRequest(limit=limit, cursor=cursor, updated_since=updated_since), format)
+
+
+ListQuery = Annotated[ListParams, Depends(list_params)]
 Fetch = Callable[[UnitOfWork, PageRequest], Page[Any]]
 
 
@@ -227,6 +239,10 @@ def _next_url(request: Request, cursor: str | None) -> str | None:
     if cursor is None:
         return None
     return str(request.url.include_query_params(cursor=cursor))
+
+
+PUBLIC = "public"
+"""The visibility class of the feeds that need no credentials: everyone sees the same."""
 
 
 def list_response(
@@ -267,15 +283,80 @@ def _cached_page(
 ) -> Response:
     """The ETag comes from the cache key, so a client's If-None-Match is answered before
     any page is looked up or made."""
-    cache: ResponseCache = request.app.state.response_cache
-    key = CacheKey(str(request.url), visibility, clock.today().isoformat(), generation(db))
+    key = _cache_key(request, visibility, _freshness(request) or generation(db))
     if _matches(request.headers.get("if-none-match"), key.etag):
         return Response(status_code=304, headers={"ETag": key.etag})
+    cache: ResponseCache = request.app.state.response_cache
     body = cache.get(key)
     if body is None:
         body = _page_body(request, db, params, fetch, schema)
         cache.put(key, body)
     return Response(body, media_type="application/json", headers={"ETag": key.etag})
+
+
+def _freshness(request: Request) -> str | None:
+    """The generation read with the caller's credentials (api/auth.py), if it was."""
+    stamp: str | None = getattr(request.state, "freshness", None)
+    return stamp
+
+
+def _cache_key(request: Request, visibility: str, freshness: str) -> CacheKey:
+    return CacheKey(str(request.url), visibility, clock.today().isoformat(), freshness)
+
+
+def _read_generation(request: Request) -> str:
+    with database(request).session() as session:
+        return generation(session)
+
+
+async def cached_list(
+    request: Request,
+    params: ListParams,
+    fetch: Fetch,
+    schema: type[BaseModel],
+    *,
+    filename: str,
+    visibility: str,
+) -> Response:
+    """`list_response` for the busiest lists, with at most one trip to the thread pool.
+
+    The route is a coroutine and takes no request session: the generation was read with
+    the credentials, so If-None-Match and a cached page are answered on the event loop with
+    no statement of their own; only a page not yet cached is made, in the pool, in a
+    session of its own. `visibility` is the caller's visibility class, from the route once
+    it has checked the caller may read the list."""
+    if wants_csv(request, params):
+        return await run_in_threadpool(
+            _csv_in_own_session, request, params, fetch, schema, filename
+        )
+    freshness = _freshness(request)
+    if freshness is None:  # no credentials were read (a public feed)
+        freshness = await run_in_threadpool(_read_generation, request)
+    key = _cache_key(request, visibility, freshness)
+    if _matches(request.headers.get("if-none-match"), key.etag):
+        return Response(status_code=304, headers={"ETag": key.etag})
+    cache: ResponseCache = request.app.state.response_cache
+    body = await cache.get_or_make(
+        key, lambda: run_in_threadpool(_page_in_own_session, request, params, fetch, schema)
+    )
+    return Response(body, media_type="application/json", headers={"ETag": key.etag})
+
+
+def _page_in_own_session(
+    request: Request, params: ListParams, fetch: Fetch, schema: type[BaseModel]
+) -> bytes:
+    with database(request).session() as session:
+        return _page_body(request, session, params, fetch, schema)
+
+
+def _csv_in_own_session(
+    request: Request, params: ListParams, fetch: Fetch, schema: type[BaseModel], filename: str
+) -> Response:
+    with database(request).session() as session:
+        first = fetch(
+            session, PageRequest(limit=MAX_LIMIT, updated_since=params.page.updated_since)
+        )
+    return _csv_response(request, first, fetch, schema, params, filename)
 
 
 def _page_body(
@@ -284,17 +365,20 @@ def _page_body(
     page = fetch(db, params.page)
     return dumps(
         {
-            "items": [_json(_as(schema, row)) for row in page.items],
+            "items": [_plain(schema, row) for row in page.items],
             "next": _next_url(request, page.next_cursor),
         }
     )
 
 
-def _as(schema: type[BaseModel], row: Any) -> BaseModel:
-    """A service's view model exactly of the list's schema as it is (validating it again
+def _plain(schema: type[BaseModel], row: Any) -> Any:
+    """A row of plain values read for exactly this schema (`action_rows`) as it is; a
+    service's view model exactly of the list's schema dumped as it is (validating it again
     costs as much as making it); anything else, a subclass included, through the schema,
     so a richer view never leaks fields the caller's schema leaves out."""
-    return row if type(row) is schema else schema.model_validate(row)
+    if type(row) is dict:
+        return row
+    return _json(row if type(row) is schema else schema.model_validate(row))
 
 
 def _csv_cell(value: Any) -> str:

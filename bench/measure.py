@@ -124,16 +124,27 @@ def _timed_get(client: httpx.Client, path: str) -> tuple[float, int]:
 
 
 def p50_pair(
-    a: tuple[httpx.Client, str], b: tuple[httpx.Client, str], samples: int, warmup: int = 5
+    a: tuple[httpx.Client, str],
+    b: tuple[httpx.Client, str],
+    samples: int,
+    warmup: int = 5,
+    *,
+    uncached: bool = False,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Sequential GETs alternating between a and b (each on its own keep-alive connection), so
-    whatever else the machine is doing weighs on both alike; p50 and p90 of each."""
+    whatever else the machine is doing weighs on both alike; p50 and p90 of each.
+
+    `uncached`: every request carries a parameter of its own (`bench_sample=N`, which the
+    API ignores), so the response cache, keyed on the whole URL, never answers it and each
+    sample pays for its query."""
     pair = (a, b)
     times: tuple[list[float], list[float]] = ([], [])
     sizes = [0, 0]
     for i in range(warmup + samples):
         for which in (0, 1) if i % 2 == 0 else (1, 0):
             client, path = pair[which]
+            if uncached:
+                path = f"{path}{'&' if '?' in path else '?'}bench_sample={i}"
             elapsed, sizes[which] = _timed_get(client, path)
             if i >= warmup:
                 times[which].append(elapsed)

@@ -18,6 +18,8 @@ from sqlmodel import Session, create_engine
 from domain import sync
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+_ONE_STATEMENT = "oversight_one_statement"
+ANALYSIS_ROWS = 1000
 
 
 def make_engine(url: str, *, pool_size: int = 8) -> Engine:
@@ -48,8 +50,10 @@ def _tune_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Connection) -> None:
-        writing = conn.get_execution_options().get("oversight_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if writing else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(_ONE_STATEMENT, False):
+            return  # Database.reading(): one statement, atomic on its own
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("oversight_write") else "BEGIN")
 
 
 class UnitOfWork(Session):
@@ -82,6 +86,7 @@ event.listen(UnitOfWork, "before_flush", lambda session, *_: sync.note_changes(s
 event.listen(UnitOfWork, "before_commit", sync.stamp_changes)
 event.listen(UnitOfWork, "after_commit", sync.forget)
 event.listen(UnitOfWork, "after_rollback", sync.forget)
+event.listen(UnitOfWork, "do_orm_execute", sync.note_statement)
 
 
 class Database:
@@ -91,6 +96,11 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self._write_engine = self.engine.execution_options(oversight_write=True)
+        self._statement_engine = self.engine.execution_options(
+            **{_ONE_STATEMENT: True}
+            if self.is_sqlite
+            else {"isolation_level": "AUTOCOMMIT", _ONE_STATEMENT: True}
+        )
 
     @property
     def is_sqlite(self) -> bool:
@@ -101,9 +111,29 @@ class Database:
         return UnitOfWork(bind=bind, expire_on_commit=False)
 
     @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A connection for one read statement, outside any transaction: a single statement
+        sees one consistent state on its own, so the BEGIN and ROLLBACK around it would be
+        two more round trips for nothing. For the per-request credential lookup."""
+        with self._statement_engine.connect() as conn:
+            yield conn
+
+    @contextmanager
     def begin(self, *, writing: bool = True) -> Iterator[UnitOfWork]:
         with self.session(writing=writing) as session:
             yield session
+
+    def refresh_statistics(self) -> None:
+        """The planner picks an index by the statistics ANALYZE leaves; without them (SQLite
+        never gathers its own; PostgreSQL's autovacuum only after a while, so not yet after
+        a bulk load) it guesses, and may sort every matching row where walking an index in
+        order would stop after a page. Sampled (SQLite `analysis_limit`, PostgreSQL's own
+        sample), so it takes milliseconds at SQLite's sizes; run when the app starts."""
+        with self._write_engine.connect() as conn:
+            if self.is_sqlite:
+                conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_ROWS}")
+            conn.exec_driver_sql("ANALYZE")
+            conn.commit()
 
     def ping(self) -> None:
         with self.engine.connect() as conn:

@@ -14,7 +14,7 @@ So a client that passes the newest `updated_at` it has seen as its next `updated
 
 The same row counts the transactions that changed anything (`generation`): a reader that
 reads it before its data knows that an answer cached under that number is never stale,
-on any instance (the response cache in `api/responses.py` keys on it).
+on any instance (the response cache in `api/response_cache.py` keys on it).
 """
 
 from __future__ import annotations
@@ -23,14 +23,14 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Table, bindparam, case, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel import Field, SQLModel, insert
 
 from domain.records import Record, UTCDateTime
 
 _CHANGED = "sync_changed"
 _STAMP = "sync_stamp"
-_DELETED = "sync_deleted"
+_DELETED = "sync_deleted"  # or written past the ORM: the transaction takes a stamp
 
 
 class SyncClock(SQLModel, table=True):
@@ -72,6 +72,26 @@ def stamp_changes(session: Session) -> None:
     session.info.pop(_CHANGED, None)  # that flush noted its own stamping
 
 
+NOT_A_CHANGE = {"oversight_not_a_change": True}
+"""Execution options for a statement that writes nothing any list or page shows (a token's
+last use, say), so it does not end every cached answer."""
+
+
+def note_statement(state: ORMExecuteState) -> None:
+    """An INSERT, UPDATE or DELETE run through the session (a bulk insert of generated
+    records, a purge) changes rows the ORM never sees: count its transaction as a change
+    all the same, so no instance serves an answer cached before it. Writes through
+    `session.connection()` call `bump` themselves."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get("oversight_not_a_change", False):
+        return
+    mapper = state.bind_mapper
+    if mapper is not None and not issubclass(mapper.class_, Record):
+        return  # sessions, sign-in attempts: nothing anyone lists
+    state.session.info[_DELETED] = True
+
+
 def forget(session: Session, *_: Any) -> None:
     """The transaction ended: the next one takes its own stamp."""
     session.info.pop(_CHANGED, None)
@@ -92,7 +112,24 @@ def generation(session: Session) -> str:
     back, from the history it replaced). Read it before the data it vouches for."""
     clock: Table = SyncClock.__table__  # type: ignore[attr-defined]
     found = session.connection().execute(select(clock.c.generation, clock.c.last_stamp)).first()
-    return "0" if found is None else f"{found[0]}@{found[1].timestamp()}"
+    return "0" if found is None else generation_of(found[0], found[1])
+
+
+def generation_columns() -> tuple[Any, Any]:
+    """`generation`'s two values as scalar subqueries, to ride along another read (the
+    credential lookup) instead of costing a statement of their own; `generation_of` turns
+    them into the same string."""
+    clock: Table = SyncClock.__table__  # type: ignore[attr-defined]
+    return (
+        select(clock.c.generation).where(clock.c.id == 1).scalar_subquery().label("generation"),
+        select(clock.c.last_stamp).where(clock.c.id == 1).scalar_subquery().label("last_stamp"),
+    )
+
+
+def generation_of(count: int | None, last_stamp: datetime | None) -> str:
+    if count is None or last_stamp is None:
+        return "0"
+    return f"{count}@{last_stamp.timestamp()}"
 
 
 def _take_stamp(session: Session, proposed: datetime | None) -> datetime:

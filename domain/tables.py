@@ -2,7 +2,14 @@
 
 from sqlmodel import SQLModel
 
-from domain.accounts.tables import ApiToken, SignInAttempt, User, WebSession
+from domain.accounts.tables import (
+    ApiToken,
+    PasswordReset,
+    SecretReveal,
+    SignInAttempt,
+    User,
+    WebSession,
+)
 from domain.actions.tables import Action, ActionTransition, ActionUpdate
 from domain.audit.tables import AuditEvent
 from domain.board.tables import (
@@ -65,6 +72,7 @@ __all__ = [
     "NeighbourhoodPolicingArea",
     "Objective",
     "Organisation",
+    "PasswordReset",
     "Plan",
     "PreElectionPeriod",
     "Recommendation",
@@ -72,6 +80,7 @@ __all__ = [
     "ReportingPeriod",
     "ReviewHold",
     "ReviewStep",
+    "SecretReveal",
     "SignInAttempt",
     "SyncClock",
     "Theme",

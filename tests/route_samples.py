@@ -156,15 +156,23 @@ GET_SAMPLES: dict[str, tuple[str, ...]] = {
     ),
     "/healthz": ("/healthz",),
     "/readyz": ("/readyz",),
+    "/favicon.ico": ("/favicon.ico",),  # the page shell's icon, for clients that ask for it
     # Pages
     "/": ("/",),
     "/sign-in": ("/sign-in",),
     "/admin/users": ("/admin/users",),
     "/admin/users/new": ("/admin/users/new",),
     "/admin/users/{user_id}": ("/admin/users/{user}",),
+    "/admin/users/{user_id}/deactivate": ("/admin/users/{user}/deactivate",),
+    "/admin/users/{user_id}/reset-link": ("/admin/users/{user}/reset-link",),
     "/admin/tokens": ("/admin/tokens",),
     "/admin/tokens/new": ("/admin/tokens/new",),
-    "/admin/audit": ("/admin/audit",),
+    "/admin/tokens/{token_id}": ("/admin/tokens/{token}",),
+    "/admin/tokens/{token_id}/revoke": ("/admin/tokens/{token}/revoke",),
+    # a secret's landing page without its one-time key: "already shown"
+    "/admin/tokens/{token_id}/secret": ("/admin/tokens/{token}/secret",),
+    "/admin/audit": ("/admin/audit", "/admin/audit?entity=user&sign_ins=yes&actor=admin"),
+    "/reset-password/{code}": ("/reset-password/not-a-real-link",),
     "/actions": ("/actions",),
     "/actions/new": ("/actions/new", "/actions/new?source_type=objective&source_id={objective}"),
     "/actions/{action_id}": (
@@ -199,7 +207,10 @@ GET_SAMPLES: dict[str, tuple[str, ...]] = {
         "/exception-reports/{report}/items/{exception_item}/monitor",
     ),
     "/escalations": ("/escalations", "/escalations?status=awaiting_response"),
-    "/escalations/{escalation_id}": ("/escalations/{escalation}",),
+    "/escalations/{escalation_id}": (
+        "/escalations/{escalation}",
+        "/escalations/{escalation}?from=inbox",  # the Force inbox's link: back to the inbox
+    ),
     "/monitoring-items": ("/monitoring-items",),
     "/monitoring-items/{monitoring_item_id}/escalate": (
         "/monitoring-items/{monitoring_item}/escalate",

@@ -1,5 +1,5 @@
 """What every admin page shares: the admin-only gate, the record version a form carries,
-the page cursor, and the words on status tags."""
+the page cursor, the words on status tags, and the cookie a new secret is shown with."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from fastapi import HTTPException
+from fastapi import HTTPException, Request
+from starlette.responses import Response
 
 from api.auth import CurrentActor
 from domain.accounts.policy import require
-from domain.accounts.rules import Actor, Scope
+from domain.accounts.rules import SECRET_REVEAL_LIFETIME, Actor, Scope
 from domain.listing import DEFAULT_LIMIT, PageRequest
 
 
@@ -73,3 +74,39 @@ def token_tag(revoked_at: datetime | None, expires_at: datetime | None, now: dat
     if expires_at is not None and expires_at <= now:
         return EXPIRED
     return ACTIVE
+
+
+REVEAL_COOKIE = "oversight_reveal"
+
+
+def hold_reveal_key(request: Request, response: Response, path: str, key: str) -> None:
+    """The key to a new secret (domain.accounts.reveals) rides in a cookie that only the
+    page at `path` receives: never in an address, so never in history or a server log."""
+    response.set_cookie(
+        REVEAL_COOKIE,
+        key,
+        max_age=int(SECRET_REVEAL_LIFETIME.total_seconds()),
+        path=path,
+        httponly=True,
+        samesite="strict",
+        secure=not request.app.state.settings.is_development,
+    )
+
+
+def reveal_key(request: Request) -> str | None:
+    return request.cookies.get(REVEAL_COOKIE)
+
+
+def drop_reveal_key(request: Request, response: Response, path: str) -> None:
+    response.delete_cookie(
+        REVEAL_COOKIE,
+        path=path,
+        httponly=True,
+        samesite="strict",
+        secure=not request.app.state.settings.is_development,
+    )
+
+
+def sentence(message: str) -> str:
+    """A domain message ("this token is already revoked") as a sentence on the page."""
+    return message[:1].upper() + message[1:]

@@ -1,12 +1,15 @@
 """Dates typed into pages: GOV.UK date inputs (day, month, year boxes) and the single
-date boxes of filter panels, with the design system's error messages."""
+date boxes of filter panels, with the design system's error messages, and the example
+dates their hints give."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
+
+from domain import clock
 
 EARLIEST = date(2000, 1, 1)
 LATEST = date(2100, 12, 31)
@@ -41,6 +44,13 @@ class DateReading:
     value: date | None = None
     error: str | None = None
     faults: tuple[str, ...] = field(default_factory=tuple)
+
+
+def date_example(days_ahead: int = 0, *, separator: str = " ", today: date | None = None) -> str:
+    """A date for a hint, counted from today so an example never looks years out of date:
+    "27 3 2027" for the day, month and year boxes, "27/3/2027" with separator "/"."""
+    day = (today or clock.today()) + timedelta(days=days_ahead)
+    return separator.join(str(part) for part in (day.day, day.month, day.year))
 
 
 def date_fields(name: str, value: date | None) -> dict[str, str]:
@@ -78,10 +88,12 @@ def read_date(
         return DateReading(error=f"{label} must be a real date", faults=wrong)
     if len(raw["year"]) != 4:
         return DateReading(error="Year must include 4 numbers", faults=("year",))
+    if not 1 <= (numbers["month"] or 0) <= 12:
+        return DateReading(error=f"{label} must be a real date", faults=("month",))
     try:
         value = date(numbers["year"] or 0, numbers["month"] or 0, numbers["day"] or 0)
-    except ValueError:
-        return DateReading(error=f"{label} must be a real date", faults=PARTS)
+    except ValueError:  # no such day in that month
+        return DateReading(error=f"{label} must be a real date", faults=("day",))
     if value < EARLIEST:
         return DateReading(error=f"{label} must be in 2000 or later", faults=("year",))
     if value > LATEST:

@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from domain.errors import Invalid
+from web.dates import date_example, parse_filter_date
 
 M = TypeVar("M", bound=BaseModel)
 GENERAL = "form"  # the error key for a message about the whole form, not one field
@@ -104,4 +106,16 @@ def parse(schema: type[M], form: Form, data: dict[str, Any]) -> M | None:
         return schema.model_validate(data)
     except ValidationError as exc:
         form.add_validation(exc)
+        return None
+
+
+def filter_date(form: Form, name: str, label: str, raw: str | None) -> date | None:
+    """A date typed into a list filter's box, or None when the box is empty; a date that is
+    not real is recorded on the form (every filter is checked, so all errors show at once)."""
+    if not raw or not raw.strip():
+        return None
+    try:
+        return parse_filter_date(raw)
+    except ValueError:
+        form.add(name, f"{label} must be a real date, like {date_example(separator='/')}")
         return None

@@ -5,7 +5,7 @@ and the choice of reporting period. Every fact comes from domain.plan's services
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Literal
 
 from sqlmodel import Session
@@ -23,8 +23,11 @@ from domain.plan.rules import (
     Direction,
     PeriodStatus,
     PlanStatus,
+    Quarter,
     Rating,
+    code_order,
     parse_period_code,
+    plan_has_ended,
 )
 from domain.plan.schemas import ObjectiveRead
 from domain.plan.standing import PlanPeriod, Standing
@@ -51,6 +54,7 @@ PLAN_TAGS = {
     PlanStatus.ACTIVE: Tag("Active", "green"),
     PlanStatus.ARCHIVED: Tag("Archived", "grey"),
 }
+ENDED = Tag("Ended", "grey")
 DIRECTIONS: dict[Direction, tuple[str, str]] = {
     Direction.IMPROVING: ("↑", "Improving"),
     Direction.STABLE: ("→", "Stable"),
@@ -90,8 +94,12 @@ def period_tag(status: str) -> Tag:
     return PUBLISHED if status == PeriodStatus.PUBLISHED else OPEN
 
 
-def plan_tag(status: str) -> Tag:
-    return PLAN_TAGS.get(PlanStatus(status), Tag(status.capitalize(), "grey"))
+def plan_tag(found: Plan, today: date) -> Tag:
+    """Archived, else Ended once its last day has passed (however it is marked), else its
+    status. An ended plan's objectives can still be rated for the periods it covered."""
+    if found.status != PlanStatus.ARCHIVED and plan_has_ended(found.ends_on, today):
+        return ENDED
+    return PLAN_TAGS[PlanStatus(found.status)]
 
 
 def direction_parts(direction: str | None) -> tuple[str, str]:
@@ -103,13 +111,13 @@ def period_label(code: str) -> str:
     return parse_period_code(code).label
 
 
+def quarter_months(quarter: Quarter) -> str:
+    """For example: January to March 2021."""
+    return f"{quarter.starts_on:%B} to {quarter.ends_on:%B %Y}"
+
+
 def stage_label(stage: str) -> str:
     return STAGE_LABELS.get(DeliveryStage(stage), stage)
-
-
-def code_key(code: str) -> tuple[int, ...]:
-    """Objective codes sort as numbers: 1.2 before 1.10."""
-    return tuple(int(part) for part in code.split(".") if part.isdigit())
 
 
 # Counts ----------------------------------------------------------------------------------
@@ -231,8 +239,12 @@ def choose_period(
     return chosen[-1].period if chosen else None
 
 
-def lead_names(db: Session) -> dict[str, str]:
-    return {o.code: o.name for o in reference.active_records(db, ORGANISATIONS)}
+def lead_names(db: Session, *, short: bool = False) -> dict[str, str]:
+    """Organisations by code: full names, or the short ones ("OPCC") for narrow tables."""
+    return {
+        o.code: o.short_name if short else o.name
+        for o in reference.active_records(db, ORGANISATIONS)
+    }
 
 
 def all_objectives(db: Session, actor: Actor, plan_id: int) -> list[ObjectiveRead]:
@@ -247,7 +259,7 @@ def all_objectives(db: Session, actor: Actor, plan_id: int) -> list[ObjectiveRea
         )
         found.extend(page.items)
         if page.next_cursor is None:
-            return sorted(found, key=lambda o: code_key(o.code))
+            return sorted(found, key=lambda o: code_order(o.code))
         cursor = page.next_cursor
 
 
@@ -288,7 +300,7 @@ def plan_report(
     period = choose_period(periods, code, prefer)
     standings = standing_of.standings(db, actor, plan_id, period) if period else {}
     themes = all_themes(db, actor, plan_id)
-    names = lead_names(db)
+    names = lead_names(db, short=True)
     by_theme: dict[int, list[ObjectiveRow]] = {t.id or 0: [] for t in themes}
     theme_of = {t.id: t for t in themes}
     for objective in all_objectives(db, actor, plan_id):

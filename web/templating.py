@@ -11,8 +11,9 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
 from starlette.responses import Response
 
-from domain.accounts.rules import ROLE_LABELS
+from domain.accounts.rules import ROLE_LABELS, ActorKind
 from domain.config import PROJECT_ROOT
+from web.dates import date_example
 from web.flash import FLASH_COOKIE, read_flash
 from web.nav import navigation_for
 
@@ -58,6 +59,7 @@ def _checkbox_item(option: tuple[Any, str], chosen: list[str]) -> dict[str, Any]
     return {"value": value, "text": text, "checked": str(value) in [str(c) for c in chosen]}
 
 
+templates.env.globals["date_example"] = date_example
 templates.env.filters["when"] = _when
 templates.env.filters["day"] = _day
 templates.env.filters["option_item"] = _option_item
@@ -84,6 +86,7 @@ def render(
     """The page, or just `block` of it when htmx asked (same template either way)."""
     actor = getattr(request.state, "actor", None)
     settings = request.app.state.settings
+    block_name = block if block and is_htmx(request) else None
     full_context = {
         "request": request,
         "actor": actor,
@@ -91,10 +94,12 @@ def render(
         "navigation": navigation_for(actor, request.url.path),
         "csrf_token": getattr(request.state, "csrf_token", None) or "",
         "role_label": ROLE_LABELS.get(actor.role, "") if actor and actor.role else "",
+        "person_name": (actor.name or actor.label)
+        if actor is not None and actor.kind is ActorKind.USER
+        else "",
         "flash": read_flash(request),
         **(context or {}),
     }
-    block_name = block if block and is_htmx(request) else None
     response: Response = templates.TemplateResponse(
         request,
         template,

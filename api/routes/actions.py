@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request
+from sqlmodel import Session
 from starlette.responses import Response
 
 from api.auth import CurrentActor, DbSession
@@ -15,6 +16,7 @@ from api.toolkit import (
     IsoDate,
     ListOf,
     ListQuery,
+    cached_list,
     created_response,
     list_response,
     resource_response,
@@ -55,9 +57,8 @@ def _detail_response(
     response_model=ListOf[ActionRead] | ListOf[ActionReadForForce],
     responses=list_responses(),
 )
-def list_actions(
+async def list_actions(
     request: Request,
-    db: DbSession,
     actor: CurrentActor,
     params: ListQuery,
     source_type: SourceType | None = None,
@@ -93,12 +94,11 @@ def list_actions(
     )
     today = clock.today()
 
-    def fetch(session: DbSession, page: PageRequest) -> Page[ActionReadForForce]:
-        return action_queries.list_actions(session, actor, filters=filters, page=page, today=today)
+    def fetch(session: Session, page: PageRequest) -> Page[dict[str, Any]]:
+        return action_queries.action_rows(session, actor, filters=filters, page=page, today=today)
 
-    return list_response(
+    return await cached_list(
         request,
-        db,
         params,
         fetch,
         action_queries.read_schema(actor),

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from api.auth import CurrentActor, DbSession
 from api.problems import list_responses, problem_responses
 from api.toolkit import (
+    PUBLIC,
     ExpectedVersion,
     IdempotencyKey,
     IsoDate,
@@ -24,6 +25,8 @@ from api.toolkit import (
     resource_response,
 )
 from domain import clock
+from domain.accounts.rules import Actor
+from domain.board import policy as board_policy
 from domain.board import service as board
 from domain.board.rules import EscalationStatus
 from domain.board.schemas import (
@@ -120,6 +123,13 @@ def _changed(
 # Board meetings
 
 
+def _readers(actor: Actor) -> str:
+    """The visibility class of the board's lists (the response cache keys on it): every
+    reader sees the same rows and fields. Checks read access."""
+    board_policy.check_can_read(actor)
+    return "board:readers"
+
+
 @router.get("/board-meetings", response_model=ListOf[MeetingRead], responses=list_responses())
 def list_meetings(
     request: Request,
@@ -135,7 +145,15 @@ def list_meetings(
     def fetch(session: DbSession, page: PageRequest) -> Page[MeetingRead]:
         return board.list_meetings(session, actor, kind=kind, page=page)
 
-    return list_response(request, db, params, fetch, MeetingRead, filename="board-meetings")
+    return list_response(
+        request,
+        db,
+        params,
+        fetch,
+        MeetingRead,
+        filename="board-meetings",
+        visibility=_readers(actor),
+    )
 
 
 @router.post(
@@ -189,7 +207,13 @@ def list_reports(
         return board.list_reports(session, actor, page=page)
 
     return list_response(
-        request, db, params, fetch, ExceptionReportRead, filename="exception-reports"
+        request,
+        db,
+        params,
+        fetch,
+        ExceptionReportRead,
+        filename="exception-reports",
+        visibility=_readers(actor),
     )
 
 
@@ -310,7 +334,15 @@ def list_escalations(
             sort=sort,
         )
 
-    return list_response(request, db, params, fetch, EscalationRead, filename="escalations")
+    return list_response(
+        request,
+        db,
+        params,
+        fetch,
+        EscalationRead,
+        filename="escalations",
+        visibility=_readers(actor),
+    )
 
 
 @router.post(
@@ -407,7 +439,15 @@ def list_monitoring(
     def fetch(session: DbSession, page: PageRequest) -> Page[MonitoringRead]:
         return board.list_monitoring(session, actor, page=page, today=today)
 
-    return list_response(request, db, params, fetch, MonitoringRead, filename="monitoring-items")
+    return list_response(
+        request,
+        db,
+        params,
+        fetch,
+        MonitoringRead,
+        filename="monitoring-items",
+        visibility=_readers(actor),
+    )
 
 
 @router.post(
@@ -485,4 +525,6 @@ def public_board(request: Request, db: DbSession, params: ListQuery) -> Response
     def fetch(session: DbSession, page: PageRequest) -> Page[PublicMeeting]:
         return Page(items=board.public_board(session), next_cursor=None)
 
-    return list_response(request, db, params, fetch, PublicMeeting, filename="public-board")
+    return list_response(
+        request, db, params, fetch, PublicMeeting, filename="public-board", visibility=PUBLIC
+    )

@@ -32,6 +32,8 @@ from api.toolkit import (
     resource_response,
 )
 from domain import clock
+from domain.accounts.rules import Actor
+from domain.complaints import policy as complaint_policy
 from domain.complaints import service as complaints
 from domain.complaints.rules import AgeBand, ReviewRules, ReviewStatus
 from domain.complaints.schemas import (
@@ -107,6 +109,15 @@ def _months_back(day: date, months: int) -> date:
     return date(index // 12, index % 12 + 1, 1)
 
 
+def _list_readers(actor: Actor) -> str:
+    """The visibility class of the review list (the response cache keys on it). The rows
+    hold no personal data, but a caller who may see cases (and so personal data) never
+    shares an answer with one who may not, nor a person with a token. Checks access."""
+    complaint_policy.check_can_list(actor)
+    cases = "cases" if complaint_policy.sees_cases(actor) else "no-cases"
+    return f"complaint-reviews:{actor.kind.value}:{cases}"
+
+
 @router.get(BASE, response_model=ListOf[ComplaintReviewRead], responses=list_responses())
 def list_reviews(
     request: Request,
@@ -143,7 +154,13 @@ def list_reviews(
         )
 
     return list_response(
-        request, db, params, fetch, ComplaintReviewRead, filename="complaint-reviews"
+        request,
+        db,
+        params,
+        fetch,
+        ComplaintReviewRead,
+        filename="complaint-reviews",
+        visibility=_list_readers(actor),
     )
 
 

@@ -17,6 +17,7 @@ from starlette.responses import Response
 from api.auth import CurrentActor, DbSession
 from api.problems import domain_problem, list_responses, problem_responses
 from api.toolkit import (
+    PUBLIC,
     ExpectedVersion,
     IdempotencyKey,
     IsoDate,
@@ -30,6 +31,7 @@ from api.toolkit import (
 from domain import clock
 from domain.actions import queries as action_queries
 from domain.actions.schemas import ActionDetail, ActionDetailForForce
+from domain.engagement import queries as engagement_queries
 from domain.engagement import service as engagement
 from domain.engagement.rules import EngagementKind
 from domain.engagement.schemas import (
@@ -130,8 +132,11 @@ def list_engagements(
         )
 
     schema = engagement.read_schema(actor)
+    visibility = engagement_queries.visibility_class(actor)
     return _query_problems(
-        lambda: list_response(request, db, params, fetch, schema, filename="engagements")
+        lambda: list_response(
+            request, db, params, fetch, schema, filename="engagements", visibility=visibility
+        )
     )
 
 
@@ -364,7 +369,13 @@ def list_periods(
         )
 
     return list_response(
-        request, db, params, fetch, PreElectionPeriodRead, filename="pre-election-periods"
+        request,
+        db,
+        params,
+        fetch,
+        PreElectionPeriodRead,
+        filename="pre-election-periods",
+        visibility=engagement_queries.visibility_class(actor),
     )
 
 
@@ -456,7 +467,9 @@ def public_you_said_we_did(request: Request, db: DbSession, params: ListQuery) -
     def fetch(session: DbSession, page: PageRequest) -> Page[PublicLine]:
         return Page(items=engagement.public_lines(session, today=today), next_cursor=None)
 
-    return list_response(request, db, params, fetch, PublicLine, filename="you-said-we-did")
+    return list_response(
+        request, db, params, fetch, PublicLine, filename="you-said-we-did", visibility=PUBLIC
+    )
 
 
 def _json_response(request: Request, model: BaseModel) -> Response:

@@ -10,6 +10,7 @@ from starlette.responses import Response
 from api.auth import CurrentActor, DbSession
 from api.problems import list_responses, problem_responses
 from api.toolkit import (
+    PUBLIC,
     ExpectedVersion,
     IdempotencyKey,
     ListOf,
@@ -19,7 +20,9 @@ from api.toolkit import (
     resource_response,
 )
 from domain import clock
+from domain.accounts.rules import Actor
 from domain.listing import Page, PageRequest
+from domain.plan import policy as plan_policy
 from domain.plan import ratings
 from domain.plan import service as plan
 from domain.plan.rules import Rating
@@ -47,6 +50,13 @@ PeriodCodePath = Annotated[str, Path(max_length=20, pattern=r"^\d{4}-\d{2}-Q[1-4
 CHANGE_ERRORS = problem_responses(404, 409, 412, 428)
 
 
+def _readers(actor: Actor) -> str:
+    """The visibility class of the plan's lists (the response cache keys on it): every
+    reader sees the same rows and fields. Checks read access."""
+    plan_policy.check_can_read(actor)
+    return "plan:readers"
+
+
 @router.get("/plans", response_model=ListOf[PlanRead], responses=list_responses())
 def list_plans(request: Request, db: DbSession, actor: CurrentActor, params: ListQuery) -> Response:
     return list_response(
@@ -56,6 +66,7 @@ def list_plans(request: Request, db: DbSession, actor: CurrentActor, params: Lis
         lambda s, page: plan.list_plans(s, actor, page=page),
         PlanRead,
         filename="plans",
+        visibility=_readers(actor),
     )
 
 
@@ -106,6 +117,7 @@ def list_themes(
         lambda s, page: plan.list_themes(s, actor, plan_id, page=page),
         ThemeRead,
         filename="themes",
+        visibility=_readers(actor),
     )
 
 
@@ -158,6 +170,7 @@ def list_objectives(
         lambda s, page: ratings.list_objectives(s, actor, filters=filters, page=page),
         ObjectiveRead,
         filename="objectives",
+        visibility=_readers(actor),
     )
 
 
@@ -225,7 +238,15 @@ def list_assessments(
     def fetch(s: DbSession, page: PageRequest) -> Page[AssessmentRead]:
         return Page(items=ratings.list_assessments(s, actor, objective_id), next_cursor=None)
 
-    return list_response(request, db, params, fetch, AssessmentRead, filename="assessments")
+    return list_response(
+        request,
+        db,
+        params,
+        fetch,
+        AssessmentRead,
+        filename="assessments",
+        visibility=_readers(actor),
+    )
 
 
 @router.post(
@@ -260,7 +281,9 @@ def list_periods(
         found = plan.list_periods(s, actor, page=page)
         return Page(items=[plan.period_read(p) for p in found.items], next_cursor=found.next_cursor)
 
-    return list_response(request, db, params, fetch, PeriodRead, filename="periods")
+    return list_response(
+        request, db, params, fetch, PeriodRead, filename="periods", visibility=_readers(actor)
+    )
 
 
 @router.post(
@@ -310,4 +333,6 @@ def public_plan(request: Request, db: DbSession, params: ListQuery) -> Response:
     def fetch(s: DbSession, page: PageRequest) -> Page[PublicRating]:
         return Page(items=ratings.public_plan(s), next_cursor=None)
 
-    return list_response(request, db, params, fetch, PublicRating, filename="public-plan")
+    return list_response(
+        request, db, params, fetch, PublicRating, filename="public-plan", visibility=PUBLIC
+    )

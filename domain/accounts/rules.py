@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from domain.errors import FieldError
+
 
 class Role(StrEnum):
     ADMIN = "admin"
@@ -112,6 +114,7 @@ class Actor:
     scopes: frozenset[Scope] = field(default_factory=frozenset)
     user_id: int | None = None
     token_id: int | None = None
+    name: str = ""  # a person's display name, for pages; `label` is what the audit log keeps
 
     @property
     def is_authenticated(self) -> bool:
@@ -139,9 +142,14 @@ SYSTEM = Actor(
 )
 
 
-def user_actor(*, user_id: int, label: str, role: Role) -> Actor:
+def user_actor(*, user_id: int, label: str, role: Role, name: str = "") -> Actor:
     return Actor(
-        kind=ActorKind.USER, label=label, role=role, scopes=ROLE_SCOPES[role], user_id=user_id
+        kind=ActorKind.USER,
+        label=label,
+        role=role,
+        scopes=ROLE_SCOPES[role],
+        user_id=user_id,
+        name=name,
     )
 
 
@@ -205,3 +213,58 @@ def sign_in_wait(
         until.append(pair[-1] + limits.first_delay * 2 ** (len(pair) - 2))
     wait = max(until, default=now) - now
     return wait if wait > timedelta(0) else None
+
+
+MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
+PASSWORD_RESET_LIFETIME = timedelta(hours=24)
+SECRET_REVEAL_LIFETIME = timedelta(minutes=10)
+TOKEN_USE_GRAIN = timedelta(minutes=5)
+"""A token's last use is stamped at most this often: one small write per busy integration
+every few minutes, not one per request."""
+
+
+def password_faults(
+    password: str, *, email: str, confirmation: str | None = None
+) -> list[FieldError]:
+    """The app's password rules, every fault at once. Length, not complexity (the NCSC's
+    advice): a few unrelated words make a long password that is easy to remember.
+    `confirmation` is the same password typed again, when the form asks for it."""
+    faults = []
+    if not password:
+        faults.append(FieldError(("password",), "enter a new password"))
+    elif len(password) < MIN_PASSWORD_LENGTH:
+        faults.append(
+            FieldError(("password",), f"must be {MIN_PASSWORD_LENGTH} characters or more")
+        )
+    elif len(password) > MAX_PASSWORD_LENGTH:
+        faults.append(
+            FieldError(("password",), f"must be {MAX_PASSWORD_LENGTH} characters or fewer")
+        )
+    elif password.strip().lower() == email.strip().lower():
+        faults.append(FieldError(("password",), "must not be your email address"))
+    if confirmation is not None:
+        if not confirmation:
+            faults.append(FieldError(("confirmation",), "enter the new password again"))
+        elif password and confirmation != password:
+            faults.append(FieldError(("confirmation",), "the passwords do not match"))
+    return faults
+
+
+class ResetLinkState(StrEnum):
+    USABLE = "usable"
+    USED = "used"
+    EXPIRED = "expired"
+    NOT_VALID = "not_valid"  # unknown, replaced by a newer link, or the person is deactivated
+
+
+def reset_link_state(
+    *, used_at: datetime | None, expires_at: datetime, now: datetime
+) -> ResetLinkState:
+    """A link works once, until it expires; a used link says so even after it would have
+    expired, so the person knows their password was already set."""
+    if used_at is not None:
+        return ResetLinkState.USED
+    if expires_at <= now:
+        return ResetLinkState.EXPIRED
+    return ResetLinkState.USABLE

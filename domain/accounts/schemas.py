@@ -8,10 +8,9 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
-from domain.accounts.rules import Role, Scope
+from domain.accounts.rules import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, Role, Scope
 
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 12
 
 # No NUL: PostgreSQL text cannot hold it, so it is refused here as a 422, not a 500.
 Name = Annotated[
@@ -33,7 +32,19 @@ class UserCreate(BaseModel):
     email: str
     display_name: Name
     role: Role
-    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=200)
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=MAX_PASSWORD_LENGTH)
+
+    _email = field_validator("email")(normalise_email)
+
+
+class UserInvite(BaseModel):
+    """A new user who sets their own password through a one-time link (the admin pages)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    email: str
+    display_name: Name
+    role: Role
 
     _email = field_validator("email")(normalise_email)
 

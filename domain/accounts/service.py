@@ -9,14 +9,17 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import func, or_
+from sqlalchemy import func, or_, update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
 from domain.accounts.policy import require
 from domain.accounts.rules import (
+    TOKEN_USE_GRAIN,
     Actor,
     Role,
     Scope,
+    password_faults,
     scopes_beyond_role,
     token_actor,
 )
@@ -24,7 +27,7 @@ from domain.accounts.schemas import TokenCreate, UserCreate, UserUpdate
 from domain.accounts.tables import ApiToken, User, WebSession
 from domain.audit import service as audit
 from domain.audit.tables import AuditEvent
-from domain.errors import Conflict, NotFound, invalid
+from domain.errors import Conflict, Invalid, NotFound, invalid
 from domain.listing import Page, PageRequest, paginate
 from domain.versioning import apply_changes, check_version
 
@@ -72,22 +75,41 @@ def list_users(
     return paginate(db, stmt, id_column=User.id, stamp_column=User.updated_at, page=page)
 
 
-def create_user(db: Session, actor: Actor, data: UserCreate, *, now: datetime) -> User:
-    require(actor, Scope.ADMIN)
-    if find_user_by_email(db, data.email) is not None:
+USER_FIELDS = ["email", "display_name", "role", "active"]
+"""What a user's creation event records (never the password)."""
+
+
+def add_user(
+    db: Session, *, email: str, display_name: str, role: Role, password_hash: str, now: datetime
+) -> User:
+    """The new row, flushed so it has its id; the caller audits and commits."""
+    if find_user_by_email(db, email) is not None:
         raise invalid("email", "a user with this email address already exists")
     user = User(
-        email=data.email,
-        display_name=data.display_name,
-        role=data.role.value,
-        password_hash=hash_password(data.password),
+        email=email,
+        display_name=display_name,
+        role=role.value,
+        password_hash=password_hash,
         active=True,
         created_at=now,
         updated_at=now,
     )
-    audit.created(
-        db, actor, user, entity="user", fields=["email", "display_name", "role", "active"], at=now
+    db.add(user)
+    db.flush()
+    return user
+
+
+def create_user(db: Session, actor: Actor, data: UserCreate, *, now: datetime) -> User:
+    require(actor, Scope.ADMIN)
+    user = add_user(
+        db,
+        email=data.email,
+        display_name=data.display_name,
+        role=data.role,
+        password_hash=hash_password(data.password),
+        now=now,
     )
+    audit.created(db, actor, user, entity="user", fields=USER_FIELDS, at=now)
     db.commit()
     return user
 
@@ -156,12 +178,15 @@ def update_user(
 
 
 def set_password(db: Session, actor: Actor, user_id: int, password: str, *, now: datetime) -> User:
+    """For the command line (`create-user --password-stdin`); the admin pages give people a
+    reset link instead, so no administrator ever knows anyone's password."""
     require(actor, Scope.ADMIN)
-    if len(password) < 12:
-        raise invalid("password", "must be at least 12 characters")
     user = db.get(User, user_id, with_for_update=True)
     if user is None:
         raise NotFound(f"no user with id {user_id}")
+    faults = password_faults(password, email=user.email)
+    if faults:
+        raise Invalid(faults)
     user.password_hash = hash_password(password)
     user.updated_at = now
     user.version += 1
@@ -264,7 +289,9 @@ def actor_for_token(db: Session, secret: str, *, now: datetime) -> Actor | None:
     """The Actor a bearer secret stands for, or None if unknown, revoked, expired or orphaned."""
     if not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.exec(select(ApiToken).where(ApiToken.secret_hash == hash_secret(secret))).first()
+    found = select(ApiToken).where(ApiToken.secret_hash == hash_secret(secret))
+    # Fresh from the row: the last-use stamp is written past the session's identity map.
+    token = db.exec(found.execution_options(populate_existing=True)).first()
     if token is None or token.revoked_at is not None:
         return None
     if token.expires_at is not None and token.expires_at <= now:
@@ -274,13 +301,32 @@ def actor_for_token(db: Session, secret: str, *, now: datetime) -> Actor | None:
         if owner is None or not owner.active:
             return None
     assert token.id is not None
-    return token_actor(
+    actor = token_actor(
         token_id=token.id,
         label=f"token:{token.name}",
         role=Role(token.role),
         scopes=frozenset(Scope(s) for s in token.scopes if s in Scope._value2member_map_),
         user_id=token.user_id,
     )
+    _note_use(db, token.id, token.last_used_at, now=now)
+    return actor
+
+
+def _note_use(db: Session, token_id: int, last_used_at: datetime | None, *, now: datetime) -> None:
+    """Stamp the token's last use, at most once per TOKEN_USE_GRAIN, so its page can say
+    when an integration last called. Best effort: on SQLite the read this request began
+    cannot always become a write while another writer is busy; that use then goes
+    unrecorded and a later one records it. A plain UPDATE on the connection: not a change
+    to the token (its version and `updated_at` stay), nor one that makes cached answers
+    stale (domain.sync)."""
+    if last_used_at is not None and now - last_used_at < TOKEN_USE_GRAIN:
+        return
+    stamp = update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now)
+    try:
+        db.connection().execute(stamp)
+        db.commit()
+    except OperationalError:
+        db.rollback()
 
 
 @dataclass(frozen=True)

@@ -122,7 +122,9 @@ def sign_in(
                 expires_at=now + session_length,
             )
         )
-        actor = user_actor(user_id=user.id, label=user.email, role=Role(user.role))
+        actor = user_actor(
+            user_id=user.id, label=user.email, role=Role(user.role), name=user.display_name
+        )
         audit.record(
             db, actor, entity="user", entity_id=user.id, action="sign_in", changes={}, at=now
         )
@@ -144,7 +146,9 @@ def resolve(db: Session, cookie_secret: str, *, now: datetime) -> ResolvedSessio
     user = db.get(User, web_session.user_id)
     if user is None or not user.active or user.id is None:
         return None
-    actor = user_actor(user_id=user.id, label=user.email, role=Role(user.role))
+    actor = user_actor(
+        user_id=user.id, label=user.email, role=Role(user.role), name=user.display_name
+    )
     return ResolvedSession(actor=actor, user=user, csrf_token=web_session.csrf_token)
 
 

@@ -36,6 +36,12 @@ def visible_filter(actor: Actor) -> Any | None:
     return None
 
 
+def sees_owner(actor: Actor, owner_kind: str) -> bool:
+    """Whether actions owned by an organisation of this kind can reach the actor's lists:
+    what a filter may offer as an owner (the same rule as `visible_filter`)."""
+    return not force_only(actor) or owner_kind == "force"
+
+
 def visibility_class(actor: Actor) -> str:
     """The name of what this actor's lists of actions show, shared by every caller who sees
     the same (the response cache keys on it, never on the person). Checks read access."""

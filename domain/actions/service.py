@@ -3,6 +3,9 @@ policy, writes the audit event and commits; reads live in queries.py."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -11,11 +14,11 @@ from sqlmodel import Session, select
 from domain.accounts.rules import Actor
 from domain.actions import policy, sources
 from domain.actions.queries import load
-from domain.actions.rules import ActionStatus, check_transition
+from domain.actions.rules import ActionStatus, SourceType, check_transition
 from domain.actions.schemas import ActionChange, ActionCreate, ActionUpdateCreate
 from domain.actions.tables import Action, ActionTransition, ActionUpdate
 from domain.audit import service as audit
-from domain.errors import Forbidden, invalid
+from domain.errors import FieldError, Forbidden, Invalid, invalid
 from domain.reference.tables import Area, Organisation
 from domain.refs import next_ref
 from domain.versioning import apply_changes, check_version, snapshot
@@ -37,11 +40,57 @@ def _area_id(db: Session, code: str | None) -> int | None:
     return area.id
 
 
+@contextmanager
+def _noting(problems: list[FieldError]) -> Iterator[None]:
+    """Carry on past an Invalid, keeping its errors, to report every problem at once."""
+    try:
+        yield
+    except Invalid as exc:
+        problems.extend(exc.errors)
+
+
+@dataclass(frozen=True)
+class References:
+    """The rows an action's codes name, once every one of them is known to exist."""
+
+    owner_org_id: int | None
+    area_id: int | None
+
+
+def check_references(
+    db: Session,
+    actor: Actor,
+    *,
+    owner_org: str | None = None,
+    area: str | None = None,
+    source: tuple[SourceType, int | None] | None = None,
+) -> References:
+    """Look up the owner, area and source an action names (None: not given) and raise one
+    Invalid naming every one that does not exist, so a form can report them all at once."""
+    problems: list[FieldError] = []
+    owner_org_id = area_id = None
+    with _noting(problems):
+        owner_org_id = _org_id(db, owner_org) if owner_org is not None else None
+    with _noting(problems):
+        area_id = _area_id(db, area)
+    if source is not None:
+        with _noting(problems):
+            sources.check_source(db, actor, *source)
+    if problems:
+        raise Invalid(problems)
+    return References(owner_org_id=owner_org_id, area_id=area_id)
+
+
 def create_action(db: Session, actor: Actor, data: ActionCreate, *, now: datetime) -> Action:
     policy.check_can_edit(actor)
-    owner_org_id = _org_id(db, data.owner_org)
-    area_id = _area_id(db, data.area)
-    sources.check_source(db, data.source_type, data.source_id)
+    found = check_references(
+        db,
+        actor,
+        owner_org=data.owner_org,
+        area=data.area,
+        source=(data.source_type, data.source_id),
+    )
+    assert found.owner_org_id is not None
     action = Action(
         ref=next_ref(db, "ACT", now.year),
         title=data.title,
@@ -49,9 +98,9 @@ def create_action(db: Session, actor: Actor, data: ActionCreate, *, now: datetim
         private_note=data.private_note,
         source_type=data.source_type.value,
         source_id=data.source_id,
-        owner_org_id=owner_org_id,
+        owner_org_id=found.owner_org_id,
         owner_name=data.owner_name,
-        area_id=area_id,
+        area_id=found.area_id,
         created_by=actor.label,
         due_on=data.due_on,
         status=ActionStatus.OPEN.value,
@@ -133,10 +182,13 @@ def change_action(
     ):
         if required in values and values[required] is None:
             raise invalid(required, "cannot be empty")
+    found = check_references(db, actor, owner_org=values.get("owner_org"), area=values.get("area"))
     if "owner_org" in values:
-        values["owner_org_id"] = _org_id(db, values.pop("owner_org"))
+        del values["owner_org"]
+        values["owner_org_id"] = found.owner_org_id
     if "area" in values:
-        values["area_id"] = _area_id(db, values.pop("area"))
+        del values["area"]
+        values["area_id"] = found.area_id
     diff = apply_changes(action, values, now=now)
     if diff:
         audit.record(

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Column, Index, String, Text
+from sqlalchemy import Column, Index, String, Text, text
 from sqlmodel import Field
 
 from domain.records import Record
+
+OUTSTANDING_WHERE = "status IN ('open', 'in_progress')"
+"""Neither done nor cancelled (rules.CLOSED), as the partial index's condition."""
 
 
 class Action(Record, table=True):
@@ -17,7 +20,26 @@ class Action(Record, table=True):
         Index("ix_actions_status_due", "status", "due_on", "id"),
         Index("ix_actions_owner_status_due", "owner_org_id", "status", "due_on"),
         Index("ix_actions_source", "source_type", "source_id"),
-        Index("ix_actions_area", "area_id"),
+        # A filtered list walks (column, id) in order and stops after a page (migration 0011).
+        Index("ix_actions_status_id", "status", "id"),
+        Index("ix_actions_owner_id", "owner_org_id", "id"),
+        Index("ix_actions_area_id", "area_id", "id"),
+        # Overdue and outstanding lists walk this in id order: only the open work is in it.
+        Index(
+            "ix_actions_outstanding",
+            "id",
+            "due_on",
+            sqlite_where=text(OUTSTANDING_WHERE),
+            postgresql_where=text(OUTSTANDING_WHERE),
+        ),
+        # The Force inbox walks this in (due date, id) order: what is owed, soonest first.
+        Index(
+            "ix_actions_outstanding_due",
+            "due_on",
+            "id",
+            sqlite_where=text(OUTSTANDING_WHERE),
+            postgresql_where=text(OUTSTANDING_WHERE),
+        ),
         Index("ix_actions_created_by_status_due", "created_by", "status", "due_on"),
     )
 

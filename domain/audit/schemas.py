@@ -25,4 +25,5 @@ class AuditEventRead(BaseModel):
 class AuditFilter(BaseModel):
     entity: str | None = None
     entity_id: int | None = None
-    actor: str | None = None
+    actor: str | None = None  # all or part of a name, email address or token name
+    sign_ins: bool = True  # False: leave out signing in and out, the bulk of the log

@@ -16,26 +16,42 @@ from domain.board.rules import DUE_SOON_DAYS, EscalationStatus, is_due_soon, is_
 from domain.board.tables import BoardMeeting, Escalation
 
 
+def _meeting_info(m: BoardMeeting) -> SourceInfo:
+    return SourceInfo(
+        title=f"{m.title} ({m.held_on.day} {m.held_on:%B %Y})",
+        ref=None,
+        url=f"/board-meetings/{m.id}",
+    )
+
+
+def _escalation_info(e: Escalation) -> SourceInfo:
+    return SourceInfo(title=e.title, ref=e.ref, url=f"/escalations/{e.id}")
+
+
 def meeting_sources(db: Session, ids: set[int]) -> dict[int, SourceInfo]:
     found = db.exec(select(BoardMeeting).where(col(BoardMeeting.id).in_(ids))).all()
-    return {
-        m.id: SourceInfo(
-            title=f"{m.title} ({m.held_on.day} {m.held_on:%B %Y})",
-            ref=None,
-            url=f"/board-meetings/{m.id}",
-        )
-        for m in found
-        if m.id is not None
-    }
+    return {m.id: _meeting_info(m) for m in found if m.id is not None}
+
+
+def meeting_choices(db: Session, limit: int) -> list[tuple[int, SourceInfo]]:
+    """Meetings to raise an action from: the latest first."""
+    found = db.exec(
+        select(BoardMeeting)
+        .order_by(col(BoardMeeting.held_on).desc(), col(BoardMeeting.id).desc())
+        .limit(limit)
+    ).all()
+    return [(m.id, _meeting_info(m)) for m in found if m.id is not None]
 
 
 def escalation_sources(db: Session, ids: set[int]) -> dict[int, SourceInfo]:
     found = db.exec(select(Escalation).where(col(Escalation.id).in_(ids))).all()
-    return {
-        e.id: SourceInfo(title=e.title, ref=e.ref, url=f"/escalations/{e.id}")
-        for e in found
-        if e.id is not None
-    }
+    return {e.id: _escalation_info(e) for e in found if e.id is not None}
+
+
+def escalation_choices(db: Session, limit: int) -> list[tuple[int, SourceInfo]]:
+    """Escalations to raise an action from: the newest first."""
+    found = db.exec(select(Escalation).order_by(col(Escalation.id).desc()).limit(limit)).all()
+    return [(e.id, _escalation_info(e)) for e in found if e.id is not None]
 
 
 class EscalationsAwaitingTheForce:
@@ -88,8 +104,18 @@ class EscalationsAwaitingTheForce:
 
 
 def register() -> None:
-    register_source(SourceType.BOARD_MEETING, meeting_sources, can_follow=policy.can_read)
-    register_source(SourceType.ESCALATION, escalation_sources, can_follow=policy.can_read)
+    register_source(
+        SourceType.BOARD_MEETING,
+        meeting_sources,
+        can_follow=policy.can_read,
+        choices=meeting_choices,
+    )
+    register_source(
+        SourceType.ESCALATION,
+        escalation_sources,
+        can_follow=policy.can_read,
+        choices=escalation_choices,
+    )
     from domain.actions import inbox
 
     if not any(p.kind == EscalationsAwaitingTheForce.kind for p in inbox.PROVIDERS):

@@ -82,6 +82,14 @@ def read_schema(actor: Actor) -> type[EngagementRead]:
     return EngagementReadForOpcc if policy.sees_named_contacts(actor) else EngagementRead
 
 
+def visibility_class(actor: Actor) -> str:
+    """What this actor's engagement lists show, shared by every caller who sees the same
+    (the response cache keys on it): named contacts are personal data, so those who see
+    them never share an answer with those who do not. Checks read access."""
+    policy.check_can_read(actor)
+    return f"engagements:{'named-contacts' if policy.sees_named_contacts(actor) else 'reduced'}"
+
+
 # Engagements ----------------------------------------------------------------------------------
 
 

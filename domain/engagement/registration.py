@@ -5,6 +5,7 @@ Force-owned actions, so there is no inbox provider here. Imported by the service
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from sqlmodel import Session, col, select
 
@@ -21,25 +22,40 @@ def engagement_title(kind: str, area_name: str, held_on: date) -> str:
     return f"{KIND_LABELS[EngagementKind(kind)]} in {area_name}, {long_date(held_on)}"
 
 
+def _named() -> Any:
+    return select(
+        col(Engagement.id), col(Engagement.kind), col(Engagement.held_on), col(Area.name)
+    ).join(Area, col(Area.id) == col(Engagement.area_id))
+
+
+def _info(engagement_id: int, kind: str, held_on: date, area_name: str) -> SourceInfo:
+    return SourceInfo(
+        title=engagement_title(kind, area_name, held_on),
+        ref=None,
+        url=f"/engagements/{engagement_id}",
+    )
+
+
 def engagement_sources(db: Session, ids: set[int]) -> dict[int, SourceInfo]:
+    rows = db.exec(_named().where(col(Engagement.id).in_(ids))).all()
+    return {row[0]: _info(*row) for row in rows if row[0] is not None}
+
+
+def engagement_choices(db: Session, limit: int) -> list[tuple[int, SourceInfo]]:
+    """Engagements to raise an action from: the latest first."""
     rows = db.exec(
-        select(col(Engagement.id), col(Engagement.kind), col(Engagement.held_on), col(Area.name))
-        .join(Area, col(Area.id) == col(Engagement.area_id))
-        .where(col(Engagement.id).in_(ids))
+        _named().order_by(col(Engagement.held_on).desc(), col(Engagement.id).desc()).limit(limit)
     ).all()
-    return {
-        engagement_id: SourceInfo(
-            title=engagement_title(kind, area_name, held_on),
-            ref=None,
-            url=f"/engagements/{engagement_id}",
-        )
-        for engagement_id, kind, held_on, area_name in rows
-        if engagement_id is not None
-    }
+    return [(row[0], _info(*row)) for row in rows if row[0] is not None]
 
 
 def register() -> None:
-    register_source(SourceType.ENGAGEMENT, engagement_sources, can_follow=policy.can_read)
+    register_source(
+        SourceType.ENGAGEMENT,
+        engagement_sources,
+        can_follow=policy.can_read,
+        choices=engagement_choices,
+    )
 
 
 register()

@@ -17,6 +17,11 @@ def check_can_read(actor: Actor) -> None:
     require(actor, Scope.READ_PLAN)
 
 
+def can_write(actor: Actor) -> bool:
+    """Rate objectives and add reporting periods: pages offer those forms only then."""
+    return actor.can(Scope.WRITE_PLAN)
+
+
 def check_can_write(actor: Actor) -> None:
     require(actor, Scope.WRITE_PLAN)
 

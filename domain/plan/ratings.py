@@ -14,7 +14,7 @@ from domain.accounts.rules import Actor
 from domain.actions.rules import SourceType
 from domain.actions.sources import SourceInfo, register_source
 from domain.audit import service as audit
-from domain.errors import invalid
+from domain.errors import FieldError, Invalid
 from domain.listing import Page, PageRequest, paginate
 from domain.plan import policy
 from domain.plan.rules import (
@@ -23,8 +23,9 @@ from domain.plan.rules import (
     DeliveryStage,
     PeriodStatus,
     PlanStatus,
+    RatedPeriod,
     Rating,
-    check_assessment,
+    assessment_faults,
     direction,
     parse_period_code,
 )
@@ -85,40 +86,48 @@ def _previous_rating(db: Session, objective_id: int, period: ReportingPeriod) ->
     return Rating(row.rating) if row else None
 
 
-def add_assessment(
-    db: Session, actor: Actor, objective_id: int, data: AssessmentCreate, *, now: datetime
-) -> Rated:
-    policy.check_can_write(actor)
-    objective = fetch(db, Objective, objective_id, "objective", lock=True)
-    quarter = parse_period_code(data.period) if data.period else None
-    period = db.exec(
-        select(ReportingPeriod).where(ReportingPeriod.code == (quarter.code if quarter else ""))
-    ).first()
+def _period_for(
+    db: Session, objective: Objective, code: str
+) -> tuple[ReportingPeriod | None, list[FieldError]]:
+    """The reporting period a rating is for, or None and why it cannot be used."""
+    try:
+        quarter = parse_period_code(code)
+    except Invalid as exc:
+        return None, [FieldError(("period",), e.msg) for e in exc.errors]
+    period = db.exec(select(ReportingPeriod).where(ReportingPeriod.code == quarter.code)).first()
     if period is None:
-        raise invalid("period", f"there is no reporting period {data.period}; create it first")
+        return None, [
+            FieldError(("period",), f"there is no reporting period {code}; create it first")
+        ]
     plan = db.get(Plan, objective.plan_id)
     assert plan is not None
     if period.ends_on < plan.starts_on or period.starts_on > plan.ends_on:
-        raise invalid("period", f"{period.code} is outside the plan {plan.title!r}")
-    check_assessment(
+        return None, [FieldError(("period",), f"{period.code} is outside the plan {plan.title!r}")]
+    return period, []
+
+
+def add_assessment(
+    db: Session, actor: Actor, objective_id: int, data: AssessmentCreate, *, now: datetime
+) -> Rated:
+    """Records a rating for a period, or raises Invalid naming every rule it breaks."""
+    policy.check_can_write(actor)
+    objective = fetch(db, Objective, objective_id, "objective", lock=True)
+    period, faults = _period_for(db, objective, data.period)
+    published = period is not None and period.status == PeriodStatus.PUBLISHED.value
+    faults += assessment_faults(
         AssessmentDraft(
             Rating(data.rating),
             data.rationale,
             DeliveryStage(data.delivery_stage),
             data.next_steps,
             data.expected_date,
+            data.correction_reason,
         ),
-        period_start=period.starts_on,
+        RatedPeriod(parse_period_code(period.code), published) if period else None,
     )
+    if faults or period is None:  # an unknown period is always among the faults
+        raise Invalid(faults)
     standing = _current_in(db, objective_id, period.id or 0)
-    published = period.status == PeriodStatus.PUBLISHED.value
-    if published and len(data.correction_reason.split()) < 2:
-        raise invalid(
-            "correction_reason",
-            f"{period.code} is published: say why this rating is being corrected",
-        )
-    if not published and data.correction_reason:
-        raise invalid("correction_reason", "is only for correcting a published period")
     assessment = Assessment(
         objective_id=objective_id,
         period_id=period.id or 0,
@@ -349,14 +358,36 @@ def public_plan(db: Session) -> list[PublicRating]:
     return shown
 
 
+def _objective_info(objective: Objective) -> SourceInfo:
+    return SourceInfo(
+        title=f"{objective.code} {objective.title}",
+        ref=objective.code,
+        url=f"/objectives/{objective.id}",
+    )
+
+
 def _objective_sources(db: Session, ids: set[int]) -> dict[int, SourceInfo]:
     """Names objectives for the actions they produce (DOMAIN.md §5)."""
     found = db.exec(select(Objective).where(col(Objective.id).in_(ids))).all()
-    return {
-        o.id: SourceInfo(title=f"{o.code} {o.title}", ref=o.code, url=f"/objectives/{o.id}")
-        for o in found
-        if o.id is not None
-    }
+    return {o.id: _objective_info(o) for o in found if o.id is not None}
 
 
-register_source(SourceType.OBJECTIVE, _objective_sources, can_follow=policy.can_read)
+def _objective_choices(db: Session, limit: int) -> list[tuple[int, SourceInfo]]:
+    """Objectives to raise an action from: the newest plans' first, in code order; archived
+    plans are history, not a place to raise new work."""
+    found = db.exec(
+        select(Objective)
+        .join(Plan, col(Plan.id) == col(Objective.plan_id))
+        .where(col(Plan.status) != PlanStatus.ARCHIVED.value)
+        .order_by(col(Plan.id).desc(), col(Objective.code))
+        .limit(limit)
+    ).all()
+    return [(o.id, _objective_info(o)) for o in found if o.id is not None]
+
+
+register_source(
+    SourceType.OBJECTIVE,
+    _objective_sources,
+    can_follow=policy.can_read,
+    choices=_objective_choices,
+)

@@ -105,42 +105,104 @@ def rationale_problem(text: str | None) -> str | None:
 
 @dataclass(frozen=True)
 class AssessmentDraft:
-    rating: Rating
+    """A rating someone proposes. `rating` or `delivery_stage` is None when none was chosen:
+    the caller reports that, and the rules that need it are left out rather than guessed."""
+
+    rating: Rating | None
     rationale: str
-    delivery_stage: DeliveryStage
+    delivery_stage: DeliveryStage | None
     next_steps: str
     expected_date: date | None
+    correction_reason: str = ""
 
 
-def check_assessment(draft: AssessmentDraft, *, period_start: date) -> None:
-    """Every rule for one rating, all reported at once, each naming its field."""
-    errors: list[FieldError] = []
+@dataclass(frozen=True)
+class RatedPeriod:
+    """What the rules need to know of the period being rated."""
+
+    quarter: Quarter
+    published: bool
+
+
+MIN_CORRECTION_WORDS = 2
+
+
+def _day(value: date) -> str:
+    return f"{value.day} {value:%B %Y}"
+
+
+def _article(label: str) -> str:
+    return "an" if label[:1] in "AEIOU" else "a"
+
+
+def assessment_faults(draft: AssessmentDraft, period: RatedPeriod | None) -> list[FieldError]:
+    """Every rule a rating breaks, each naming its field, all at once. `period` is None when
+    the period is unknown (the caller reports that); the rules about it are then left out."""
+    faults: list[FieldError] = []
     problem = rationale_problem(draft.rationale)
     if problem:
-        errors.append(FieldError(("rationale",), problem))
-    if draft.rating in (Rating.AMBER, Rating.RED):
-        label = RATING_LABELS[draft.rating].lower()
+        faults.append(FieldError(("rationale",), problem))
+    rating = draft.rating
+    if rating is Rating.AMBER or rating is Rating.RED:
+        label = RATING_LABELS[rating]
+        needs = f"for {_article(label)} {label} rating"
         if not draft.next_steps.strip():
-            errors.append(
-                FieldError(("next_steps",), f"say what happens next: {label} needs next steps")
-            )
+            faults.append(FieldError(("next_steps",), f"enter the next steps {needs}"))
         if draft.expected_date is None:
-            errors.append(
+            faults.append(FieldError(("expected_date",), f"enter the expected date {needs}"))
+        elif period is not None and draft.expected_date <= period.quarter.starts_on:
+            faults.append(
                 FieldError(
                     ("expected_date",),
-                    f"give the date it is expected back on track: {label} needs one",
+                    f"must be after {_day(period.quarter.starts_on)}, "
+                    f"when {period.quarter.label} starts",
                 )
             )
-        elif draft.expected_date <= period_start:
-            errors.append(
-                FieldError(("expected_date",), "must be after the start of the period being rated")
+    if rating is Rating.BLUE and draft.delivery_stage not in (None, DeliveryStage.DELIVERED):
+        faults.append(
+            FieldError(
+                ("delivery_stage",), "select Delivered as the delivery stage for a Complete rating"
             )
-    if draft.rating is Rating.BLUE and draft.delivery_stage is not DeliveryStage.DELIVERED:
-        errors.append(
-            FieldError(("delivery_stage",), "must be delivered when the rating is complete (blue)")
         )
-    if errors:
-        raise Invalid(errors)
+    if period is not None:
+        reason = draft.correction_reason.strip()
+        if period.published and not reason:
+            faults.append(
+                FieldError(
+                    ("correction_reason",),
+                    f"enter the reason for correcting this rating: {period.quarter.label} "
+                    "is published",
+                )
+            )
+        elif period.published and len(reason.split()) < MIN_CORRECTION_WORDS:
+            faults.append(
+                FieldError(
+                    ("correction_reason",),
+                    "must say in a few words why this rating is being corrected",
+                )
+            )
+        if not period.published and reason:
+            faults.append(
+                FieldError(("correction_reason",), "is only for correcting a published period")
+            )
+    return faults
+
+
+def check_assessment(draft: AssessmentDraft, period: RatedPeriod | None) -> None:
+    """Raises Invalid naming every broken rule (assessment_faults) if there is any."""
+    faults = assessment_faults(draft, period)
+    if faults:
+        raise Invalid(faults)
+
+
+def plan_has_ended(ends_on: date, today: date) -> bool:
+    """A plan ends at the close of its last day; its ratings stay readable."""
+    return ends_on < today
+
+
+def code_order(code: str) -> tuple[int, ...]:
+    """Objective codes sort as numbers: 1.2 before 1.10."""
+    return tuple(int(part) for part in code.split(".") if part.isdigit())
 
 
 def direction(previous: Rating | None, current: Rating) -> Direction:

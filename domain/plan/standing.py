@@ -1,6 +1,6 @@
 """Where a plan's objectives stand in one reporting period: the read side of the Plan pages
-(overview counts, what changed since last period, not yet assessed), in a few queries
-rather than one per objective. Nothing here writes."""
+(overview counts, what changed since last period, not yet assessed, what publishing a
+period leaves out), in a few queries rather than one per objective. Nothing here writes."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from domain.accounts.rules import Actor
 from domain.errors import NotFound
 from domain.plan import policy
-from domain.plan.rules import Direction, Rating, direction
+from domain.plan.rules import Direction, PlanStatus, Rating, code_order, direction
 from domain.plan.tables import Assessment, Objective, Plan, ReportingPeriod
 
 
@@ -113,3 +113,32 @@ def standings(
             previous_period=earlier[1] if earlier else None,
         )
     return found
+
+
+@dataclass(frozen=True)
+class Unrated:
+    """An objective with no rating for a period, and the plan it belongs to."""
+
+    objective: Objective
+    plan: Plan
+
+
+def unrated_in(db: Session, actor: Actor, period: ReportingPeriod) -> list[Unrated]:
+    """The objectives of the active plans running during `period` that have no rating for
+    it, in plan and code order: what publishing the period would leave out."""
+    policy.check_can_read(actor)
+    rated = select(Assessment.objective_id).where(Assessment.period_id == period.id)
+    rows = db.exec(
+        select(Objective, Plan)
+        .join(Plan, col(Plan.id) == col(Objective.plan_id))
+        .where(
+            Plan.status == PlanStatus.ACTIVE.value,
+            Plan.starts_on <= period.ends_on,
+            Plan.ends_on >= period.starts_on,
+            col(Objective.id).not_in(rated),
+        )
+    ).all()
+    found = [Unrated(objective, plan) for objective, plan in rows]
+    return sorted(
+        found, key=lambda u: (u.plan.starts_on, u.plan.id or 0, code_order(u.objective.code))
+    )

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 from domain.accounts.policy import require, require_signed_in
 from domain.accounts.rules import Actor, Scope
 from domain.audit import service as audit
-from domain.errors import NotFound, invalid
+from domain.errors import FieldError, Invalid, NotFound
 from domain.listing import Page, PageRequest, paginate
 from domain.records import Record
 from domain.reference import schemas
@@ -103,6 +103,16 @@ KINDS: dict[str, ReferenceKind] = {
     k.slug: k for k in (ORGANISATIONS, AREAS, NPAS, TOPICS, BOARD_KINDS, ALLEGATION_CATEGORIES)
 }
 
+TYPE_WORDS: dict[str, str] = {
+    schemas.OrganisationKind.OPCC: "OPCC",
+    schemas.OrganisationKind.FORCE: "Police force",
+    schemas.OrganisationKind.PARTNER: "Partner",
+    schemas.AreaKind.UNITARY: "Unitary authority",
+    schemas.AreaKind.DISTRICT: "District",
+    schemas.AreaKind.COUNTY: "County",
+}
+"""An organisation's or area's type (the `kind` field) in words."""
+
 
 def list_records(
     db: Session,
@@ -134,27 +144,45 @@ def get_record(db: Session, actor: Actor, kind: ReferenceKind, record_id: int) -
     return found
 
 
+def _whole(value: Any) -> int | None:
+    """A whole number a database integer can hold, else None."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -(2**31) <= number < 2**31 else None
+
+
+def rule_faults(
+    db: Session, kind: ReferenceKind, values: dict[str, Any], own_id: int | None
+) -> list[FieldError]:
+    """Every clash with other records, at once. Values may still be the form's text: a
+    form with other mistakes is checked too, so every problem shows in one go."""
+    table: Any = kind.table
+    faults = []
+    if values.get("code"):
+        clash = db.exec(select(table).where(table.code == str(values["code"]))).first()
+        if clash is not None and clash.id != own_id:
+            faults.append(FieldError(("code",), f"another {kind.singular} already uses this code"))
+    if kind is AREAS and ("tile_row" in values or "tile_col" in values):
+        current = db.get(Area, own_id) if own_id else None
+        row = _whole(values.get("tile_row", current.tile_row if current else None))
+        column = _whole(values.get("tile_col", current.tile_col if current else None))
+        clash = db.exec(select(Area).where(Area.tile_row == row, Area.tile_col == column)).first()
+        if clash is not None and clash.id != own_id:
+            faults.append(FieldError(("tile_row",), f"{clash.name} already sits on this tile"))
+    area_id = _whole(values.get("area_id"))
+    if kind is NPAS and area_id is not None and db.get(Area, area_id) is None:
+        faults.append(FieldError(("area_id",), f"no area with id {area_id}"))
+    return faults
+
+
 def _check_rules(
     db: Session, kind: ReferenceKind, values: dict[str, Any], own_id: int | None
 ) -> None:
-    table: Any = kind.table
-    if "code" in values:
-        clash = db.exec(select(table).where(table.code == values["code"])).first()
-        if clash is not None and clash.id != own_id:
-            raise invalid("code", f"another {kind.singular} already uses this code")
-    if kind is AREAS and ("tile_row" in values or "tile_col" in values):
-        current = db.get(Area, own_id) if own_id else None
-        row = values.get("tile_row", current.tile_row if current else None)
-        column = values.get("tile_col", current.tile_col if current else None)
-        clash = db.exec(select(Area).where(Area.tile_row == row, Area.tile_col == column)).first()
-        if clash is not None and clash.id != own_id:
-            raise invalid("tile_row", f"{clash.name} already sits on this tile")
-    if (
-        kind is NPAS
-        and values.get("area_id") is not None
-        and db.get(Area, values["area_id"]) is None
-    ):
-        raise invalid("area_id", f"no area with id {values['area_id']}")
+    faults = rule_faults(db, kind, values, own_id)
+    if faults:
+        raise Invalid(faults)
 
 
 def create_record(

@@ -4,6 +4,7 @@ different things, and never a way past authentication."""
 
 from __future__ import annotations
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import event
 
@@ -11,9 +12,11 @@ from api.app import create_app
 from domain.accounts import service as accounts
 from domain.accounts.rules import SYSTEM, Role, Scope
 from domain.accounts.schemas import TokenCreate
+from domain.demo import seed_demo
+from domain.engagement.demo import generate_engagements
 from domain.reference.tables import Topic
 from domain.sync import generation
-from tests.conftest import NOW
+from tests.conftest import NOW, csrf_of, make_user, sign_in
 
 ACTIONS = "/api/v1/actions?limit=100"
 DUE = "2030-01-31"
@@ -130,3 +133,80 @@ def test_a_transaction_that_only_deletes_moves_the_generation(session):
     session.delete(topic)
     session.commit()
     assert int(generation(session).split("@")[0]) == int(before.split("@")[0]) + 1
+
+
+# Every cached list, written through one instance and read through another ------------------
+
+CHANGED_THROUGH_ANOTHER_INSTANCE = [
+    # (list, how the first item is changed, the field the list shows it in, the new value)
+    ("/api/v1/board-meetings?limit=500", "/api/v1/board-meetings/{id}", "title", "Renamed board"),
+    ("/api/v1/engagements?limit=500", "/api/v1/engagements/{id}", "ward", "Renamed ward"),
+    ("/api/v1/plans?limit=500", "/api/v1/plans/{id}", "title", "Renamed plan"),
+]
+
+
+@pytest.mark.parametrize(("listed", "changed", "field", "value"), CHANGED_THROUGH_ANOTHER_INSTANCE)
+def test_a_change_through_another_instance_is_listed_at_once(  # type: ignore[no-untyped-def]
+    api_as, session, settings, database, listed, changed, field, value
+):
+    seed_demo(session, now=NOW)
+    admin = api_as(Role.ADMIN)
+    first = admin.get(listed).json()["items"][0]
+    again = admin.get(listed)
+    assert again.json()["items"][0] == first  # the second answer comes from the cache
+    with TestClient(create_app(settings, database)) as other:
+        made = other.patch(
+            changed.format(id=first["id"]),
+            json={field: value},
+            headers={**admin.headers, "If-Match": f'"{first["version"]}"'},
+        )
+        assert made.status_code == 200, made.text
+    shown = {item["id"]: item for item in admin.get(listed).json()["items"]}
+    assert shown[first["id"]][field] == value
+
+
+def test_a_review_changed_through_another_instance_is_listed_at_once(  # type: ignore[no-untyped-def]
+    session, settings, database, client
+):
+    seed_demo(session, now=NOW)
+    reviewer = make_user(session, Role.COMPLAINTS_REVIEWER, email="cache-reviewer@test.example")
+    sign_in(client, reviewer.email)
+    listed = "/api/v1/complaint-reviews?limit=500"
+    first = next(item for item in client.get(listed).json()["items"] if item["closed_on"] is None)
+    assert first in client.get(listed).json()["items"]
+    with TestClient(create_app(settings, database), base_url="http://testserver") as other:
+        sign_in(other, reviewer.email)
+        csrf = csrf_of(other.get("/").text)
+        detail = other.get(f"/api/v1/complaint-reviews/{first['id']}")
+        made = other.patch(
+            f"/api/v1/complaint-reviews/{first['id']}",
+            json={"force_ref": "CO/REFILED/1"},
+            headers={"If-Match": detail.headers["etag"], "X-CSRF-Token": csrf},
+        )
+        assert made.status_code == 200, made.text
+    shown = {item["id"]: item for item in client.get(listed).json()["items"]}
+    assert shown[first["id"]]["force_ref"] == "CO/REFILED/1"
+
+
+def test_named_contacts_are_never_served_to_a_caller_who_may_not_see_them(  # type: ignore[no-untyped-def]
+    api_as, session, client
+):
+    seed_demo(session, now=NOW)
+    staff = make_user(session, Role.OPCC_STAFF, email="cache-staff@test.example")
+    sign_in(client, staff.email)
+    listed = "/api/v1/engagements?limit=500"
+    named = client.get(listed)
+    assert named.status_code == 200
+    assert "named_contacts" in named.json()["items"][0]
+    viewer = api_as(Role.VIEWER)
+    reduced = viewer.get(listed)
+    assert reduced.status_code == 200
+    assert all("named_contacts" not in item for item in reduced.json()["items"])
+    assert reduced.headers["etag"] != named.headers["etag"]
+
+
+def test_a_bulk_insert_past_the_orm_moves_the_generation(session):  # type: ignore[no-untyped-def]
+    seed_demo(session, now=NOW)
+    before = generation(session)
+    generate_engagements(session, 5, now=NOW)  # Core INSERTs, no ORM objects
+    assert int(generation(session).split("@")[0]) > int(before.split("@")[0])

@@ -38,6 +38,8 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 AXE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 ARTIFACTS = PROJECT_ROOT / "test-artifacts" / "browser"
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
+# The WCAG rules and axe-core's best practices (landmarks, regions, heading order…).
+AXE_TAGS_WITH_BEST_PRACTICE = [*AXE_TAGS, "best-practice"]
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
@@ -190,13 +192,14 @@ def screenshot(page: Any, role: str, slug: str) -> Path:
     return target
 
 
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA) on the current page; return its violations."""
+def axe_violations(page: Any, tags: list[str] = AXE_TAGS) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.0/2.1/2.2 A and AA unless `tags` says otherwise) on the current
+    page; return its violations."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE))
     result = page.evaluate(
         "async (tags) => await axe.run(document, {runOnly: {type: 'tag', values: tags}})",
-        AXE_TAGS,
+        tags,
     )
     return list(result["violations"])
 

@@ -1,7 +1,11 @@
 """The actions journey in Chromium (issue 4's "Done when"): staff add an action owned by the
 Force, the force liaison finds it in the Force inbox, adds an update and marks it done, and
 staff see both on the action's timeline. axe-core checks every page visited. It runs twice:
-with JavaScript (htmx swaps fragments in place) and without (POST-redirect-GET)."""
+with JavaScript (htmx swaps fragments in place) and without (POST-redirect-GET).
+
+On any screen (issue 12): on a phone the filter is MOJ's "Show filters" / "Hide filters"
+with JavaScript and sits above the results without it, and at 320 CSS px nothing on the
+action pages or the Force inbox makes the page scroll sideways."""
 
 from __future__ import annotations
 
@@ -91,8 +95,9 @@ def test_staff_add_the_force_answers_staff_see_it(
     row = liaison.locator("tr", has=row_link)
     assert "Due soon" in row.inner_text()
     row_link.click()
-    liaison.wait_for_url(f"**{action_path}")
+    liaison.wait_for_url(re.compile(rf".*{action_path}\?from=inbox$"))
     assert "Internal note" not in liaison.content()
+    assert liaison.get_by_role("link", name="Back to force inbox").count() == 1
     check(liaison, f"liaison-{mode}", "action")
 
     # ... adds an update (forgetting the words first: the error appears, nothing is added) ...
@@ -111,19 +116,20 @@ def test_staff_add_the_force_answers_staff_see_it(
     assert "Figures are on the force website from Monday" in timeline.inner_text()
     check(liaison, f"liaison-{mode}", "action-updated")
 
-    # ... cannot cancel, and marks it done.
-    radios = liaison.locator('input[name="to"]')
-    values = [radios.nth(i).get_attribute("value") for i in range(radios.count())]
-    assert values == ["in_progress", "done"]
+    # ... cannot cancel, and marks it done with one button, then goes back to the inbox.
+    assert liaison.locator('input[name="to"]').count() == 0
+    assert liaison.get_by_role("button", name="Cancel the action").count() == 0
     mark_page(liaison, javascript)
-    liaison.get_by_label("Done (the action is complete)").check()
     liaison.fill("#note", "Published and linked from the OPCC site")
-    liaison.get_by_role("button", name="Change status").click()
+    liaison.get_by_role("button", name="Mark as done").click()
     liaison.locator(".govuk-notification-banner", has_text="The action is now done").wait_for()
     assert_swapped_in_place(liaison, javascript)
     summary_list = liaison.locator(".govuk-summary-list")
     assert "Done" in summary_list.inner_text()
     check(liaison, f"liaison-{mode}", "action-done")
+    liaison.get_by_role("link", name="Back to force inbox").click()
+    liaison.wait_for_url("**/force-inbox")
+    assert liaison.get_by_role("link", name=ref, exact=True).count() == 0
 
     # --- Staff see the update and the done step on the timeline ---------------------------
     staff.goto(action_path)
@@ -132,7 +138,100 @@ def test_staff_add_the_force_answers_staff_see_it(
     assert "Figures are on the force website from Monday" in text
     assert "Status changed to done" in text
     assert "Published and linked from the OPCC site" in text
-    assert "by liaison@oversight.example" in text
+    assert "by Lee Liaison (demo)" in text and "@oversight.example" not in text
     assert "Action created" in text
     assert staff.locator(".govuk-summary-list").get_by_text("Completed on").count() == 1
     check(staff, f"staff-{mode}", "action-done")
+
+
+PHONE = {"width": 375, "height": 812}
+NARROWEST = {"width": 320, "height": 800}
+
+
+def test_on_a_phone_the_filter_steps_aside_for_the_results(
+    open_as: Any, check: Any, javascript: bool
+) -> None:
+    mode = "js" if javascript else "no-js"
+    staff = open_as(STAFF)
+    staff.set_viewport_size(PHONE)
+    staff.goto("/actions")
+    panel = staff.locator(".moj-filter")
+    results = staff.locator("#action-results")
+    if javascript:
+        # The results come first; MOJ's own button shows the filter, in the page above them.
+        show = staff.get_by_role("button", name="Show filters")
+        assert show.get_attribute("aria-expanded") == "false"
+        assert not panel.is_visible()
+        assert results.bounding_box()["y"] < PHONE["height"]
+        show.click()
+        assert panel.is_visible() and results.is_visible()
+        assert staff.get_by_role("button", name="Hide filters").get_attribute("aria-expanded") == (
+            "true"
+        )
+        shown, below = panel.bounding_box(), results.bounding_box()
+        assert below["y"] >= shown["y"] + shown["height"], "the filter covers the results"
+        assert shown["x"] >= 0 and shown["x"] + shown["width"] <= PHONE["width"]
+        check(staff, f"staff-{mode}-375px", "actions-filter-shown")
+        # It filters, then hides again and the results are there.
+        staff.get_by_label("Overdue actions").check()
+        staff.get_by_role("button", name="Apply filters").click()
+        staff.wait_for_url("**/actions?*overdue=true*")
+        staff.locator(".moj-filter__tag", has_text="Overdue only").wait_for()
+        staff.get_by_role("button", name="Hide filters").click()
+        assert not panel.is_visible() and results.is_visible()
+        assert staff.get_by_role("button", name="Show filters").count() == 1
+    else:
+        # No button: the whole filter sits above the results, ready to use.
+        assert staff.get_by_role("button", name="Show filters").count() == 0
+        assert panel.is_visible()
+        above, below = panel.bounding_box(), results.bounding_box()
+        assert below["y"] >= above["y"] + above["height"]
+        staff.get_by_label("Overdue actions").check()
+        staff.get_by_role("button", name="Apply filters").click()
+        staff.wait_for_url("**/actions?*overdue=true*")
+        assert "Overdue only" in results.inner_text()
+    assert staff.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    check(staff, f"staff-{mode}-375px", "actions-filtered")
+
+
+def _page_width(page: Any, path: str) -> int:
+    page.goto(path)
+    page.wait_for_load_state()
+    return int(page.evaluate("document.documentElement.scrollWidth"))
+
+
+def test_nothing_scrolls_sideways_at_320_css_pixels(
+    open_as: Any, check: Any, javascript: bool
+) -> None:
+    mode = "js" if javascript else "no-js"
+    staff = open_as(STAFF)
+    staff.set_viewport_size(NARROWEST)
+    assert _page_width(staff, "/actions") <= NARROWEST["width"]
+    check(staff, f"staff-{mode}-320px", "actions")
+    action_path = staff.locator("#action-results a[href^='/actions/']").first.get_attribute("href")
+    assert action_path is not None
+    for path, slug in (
+        ("/actions/new", "actions-new"),
+        (action_path, "action"),
+        (f"{action_path}/edit", "action-edit"),
+    ):
+        assert _page_width(staff, path) <= NARROWEST["width"], path
+        check(staff, f"staff-{mode}-320px", slug)
+
+    liaison = open_as(LIAISON)
+    liaison.set_viewport_size(NARROWEST)
+    assert _page_width(liaison, "/force-inbox") <= NARROWEST["width"]
+    check(liaison, f"liaison-{mode}-320px", "force-inbox")
+    # Each entry is a card whose cells say their column (drawn before them by the CSS).
+    card = liaison.locator("tbody tr").first
+    assert card.bounding_box()["width"] <= NARROWEST["width"]
+    said = card.locator("[data-label]").evaluate_all(
+        "cells => cells.map(c => getComputedStyle(c, '::before').content)"
+    )
+    assert said == ['"Due"', '"Status"', '"Source"']
+    entry = liaison.locator("tbody a[href*='from=inbox']").first.get_attribute("href")
+    assert entry is not None
+    assert _page_width(liaison, entry) <= NARROWEST["width"], entry
+    check(liaison, f"liaison-{mode}-320px", "inbox-entry")
+    assert _page_width(liaison, "/actions") <= NARROWEST["width"]
+    check(liaison, f"liaison-{mode}-320px", "actions")

@@ -183,7 +183,7 @@ def test_a_reviewer_takes_a_case_from_received_to_closed(
     check(reviewer, "reviewer", "complaint-review-decision-form")
     reviewer.get_by_role("button", name="Record decision").click()
     reviewer.locator(".govuk-notification-banner", has_text="2 recommendations sent").wait_for()
-    table = reviewer.locator("#recommendations-made ~ .oversight-scroll table")
+    table = reviewer.locator("#recommendations-made ~ .oversight-table-scroll table")
     action_refs = re.findall(r"ACT-\d{4}-\d{4}", table.inner_text())
     assert len(action_refs) == 2
     check(reviewer, "reviewer", "complaint-review-decided")

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from domain.accounts import passwords, sessions
 from domain.accounts import service as accounts
-from domain.accounts import sessions
 from domain.accounts.rules import ROLE_SCOPES, SYSTEM, Actor, Role, Scope, token_actor, user_actor
-from domain.accounts.schemas import TokenCreate, UserCreate, UserUpdate
+from domain.accounts.schemas import TokenCreate, UserCreate, UserInvite, UserUpdate
 from domain.audit import service as audit
 from domain.audit.schemas import AuditFilter
 from domain.audit.tables import AuditEvent
@@ -39,6 +39,7 @@ class World:
     token_id: int
     area_id: int
     ids: dict[str, int]
+    reset_link: str  # the viewer's, issued when the world was made
 
 
 @pytest.fixture
@@ -83,6 +84,7 @@ def world(session, database) -> World:
         session, SYSTEM, TOPICS, ref.TopicCreate(code="asb", name="Anti-social behaviour"), now=NOW
     )
     actor = user_actor(user_id=admin_user.id, label=admin_user.email, role=Role.ADMIN)
+    _, reset_link = passwords.issue_reset_link(session, SYSTEM, viewer.id, now=NOW)
     return World(
         session=session,
         database=database,
@@ -92,6 +94,7 @@ def world(session, database) -> World:
         token_id=token.id,
         area_id=area.id,
         ids={"organisation": org.id, "area": area.id, "npa": npa.id, "topic": topic.id},
+        reset_link=reset_link,
     )
 
 
@@ -142,6 +145,38 @@ MUTATIONS: dict[str, tuple[Op, str, str, str, set[str]]] = {
         "user",
         "viewer",
         "set_password",
+        {"password_hash"},
+    ),
+    "add a user who sets their own password": (
+        lambda w: passwords.invite_user(
+            w.session,
+            w.admin,
+            UserInvite(email="invited@test.example", display_name="Invited", role=Role.VIEWER),
+            now=LATER,
+        )[0],
+        "user",
+        "new",
+        "create",
+        {"email", "display_name", "role", "active", "password_reset_link_expires_at"},
+    ),
+    "issue a password reset link": (
+        lambda w: passwords.issue_reset_link(w.session, w.admin, w.viewer_id, now=LATER)[0],
+        "user",
+        "viewer",
+        "issue_password_reset",
+        {"password_reset_link_expires_at"},
+    ),
+    "reset a password with a link": (
+        lambda w: passwords.reset_password(
+            w.session,
+            w.reset_link,
+            password="a new long password",
+            confirmation="a new long password",
+            now=LATER,
+        ),
+        "user",
+        "viewer",
+        "reset_password",
         {"password_hash"},
     ),
     "create token": (
@@ -311,7 +346,7 @@ def test_a_mutation_writes_exactly_one_event_with_actor_and_changes(name, world,
         id_key, world.ids.get(id_key)
     )
     assert (event.entity, event.entity_id, event.action) == (entity, expected_id, action)
-    if action == "sign_in":  # the user is their own actor when they sign in
+    if action in ("sign_in", "reset_password"):  # the person acts for themselves
         assert (event.actor_type, event.actor_id) == ("user", world.viewer_id)
     else:
         assert (event.actor_type, event.actor_id) == ("user", world.admin.user_id)
@@ -440,6 +475,36 @@ REFUSALS: dict[str, tuple[Op, type[DomainError]]] = {
     "short password": (
         lambda w: accounts.set_password(w.session, w.admin, w.viewer_id, "short", now=LATER),
         Invalid,
+    ),
+    "viewer issues a reset link": (
+        lambda w: passwords.issue_reset_link(w.session, viewer_actor(w), w.viewer_id, now=LATER),
+        Forbidden,
+    ),
+    "reset link for nobody": (
+        lambda w: passwords.issue_reset_link(w.session, w.admin, 9999, now=LATER),
+        NotFound,
+    ),
+    "reset with passwords that do not match": (
+        lambda w: passwords.reset_password(
+            w.session, w.reset_link, password="a new long password", confirmation="", now=LATER
+        ),
+        Invalid,
+    ),
+    "reset with an expired link": (
+        lambda w: passwords.reset_password(
+            w.session,
+            w.reset_link,
+            password="a new long password",
+            confirmation="a new long password",
+            now=NOW + timedelta(hours=25),
+        ),
+        Conflict,
+    ),
+    "reset with a made-up link": (
+        lambda w: passwords.reset_password(
+            w.session, "made-up", password="a new long password", confirmation="", now=LATER
+        ),
+        Conflict,
     ),
     "token beyond its role": (
         lambda w: accounts.create_token(

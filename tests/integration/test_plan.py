@@ -10,7 +10,7 @@ from domain.audit.tables import AuditEvent
 from domain.demo import SeedReport, seed_reference
 from domain.errors import Conflict, Forbidden, Invalid, NotFound
 from domain.listing import PageRequest
-from domain.plan import ratings
+from domain.plan import ratings, standing
 from domain.plan import service as plan
 from domain.plan.rules import DeliveryStage, Rating
 from domain.plan.schemas import (
@@ -156,6 +156,95 @@ def test_rules_are_enforced_and_nothing_is_saved(session, objective):
     session.rollback()
     assert count_assessments(session) == 0
     assert session.exec(select(func.count()).select_from(AuditEvent)).one() == before
+
+
+def test_a_correction_hears_every_fault_in_one_answer(session, objective):
+    rate(session, objective, "2023-24-Q3", Rating.GREEN)
+    period = plan.get_period(session, STAFF, "2023-24-Q3")
+    plan.publish_period(session, STAFF, "2023-24-Q3", expected_version=period.version, now=NOW)
+    with pytest.raises(Invalid) as caught:
+        ratings.add_assessment(
+            session,
+            STAFF,
+            objective.id,
+            AssessmentCreate(
+                period="2023-24-Q3",
+                rating=Rating.RED,
+                rationale="tbc",
+                delivery_stage=DeliveryStage.IN_DELIVERY,
+                expected_date=date(2023, 9, 30),
+            ),
+            now=NOW,
+        )
+    found = {str(e.loc[0]): e.msg for e in caught.value.errors}
+    assert found.keys() == {"rationale", "next_steps", "expected_date", "correction_reason"}
+    assert found["expected_date"] == "must be after 1 October 2023, when 2023-24 Q3 starts"
+    assert found["next_steps"] == "enter the next steps for a Red rating"
+
+
+def test_an_unknown_period_is_reported_with_the_other_faults(session, objective):
+    with pytest.raises(Invalid) as caught:
+        ratings.add_assessment(
+            session,
+            STAFF,
+            objective.id,
+            AssessmentCreate(
+                period="2030-31-Q1",
+                rating=Rating.AMBER,
+                rationale="n/a",
+                delivery_stage=DeliveryStage.PLANNED,
+                correction_reason="Nothing to correct",
+            ),
+            now=NOW,
+        )
+    # The period's own rules (published or not, its start) wait until it is known.
+    assert {e.loc[0] for e in caught.value.errors} == {
+        "period",
+        "rationale",
+        "next_steps",
+        "expected_date",
+    }
+    with pytest.raises(Invalid) as caught:
+        rate(session, objective, "2023-25-Q1", Rating.GREEN)
+    assert [(e.loc, e.msg) for e in caught.value.errors] == [
+        (("period",), "2023-25 is not a financial year")
+    ]
+
+
+def test_unrated_in_names_the_active_plans_objectives_without_a_rating(session, objective):
+    period = plan.get_period(session, STAFF, "2023-24-Q3")
+    assert standing.unrated_in(session, STAFF, period) == []  # the plan is still a draft
+    plan.change_plan(
+        session, STAFF, objective.plan_id, PlanChange(status="active"), expected_version=1, now=NOW
+    )
+    codes = ["3.10", "3.2"]
+    for code in codes:
+        plan.create_objective(
+            session,
+            STAFF,
+            ObjectiveCreate(
+                plan_id=objective.plan_id,
+                theme_id=objective.theme_id,
+                code=code,
+                title=f"Objective {code}",
+                lead_org="opcc",
+            ),
+            now=NOW,
+        )
+    rate(session, objective, "2023-24-Q2", Rating.GREEN)  # rated, but in another period
+    found = standing.unrated_in(session, STAFF, period)
+    assert [u.objective.code for u in found] == ["3.1", "3.2", "3.10"]
+    assert {u.plan.id for u in found} == {objective.plan_id}
+    rate(session, objective, "2023-24-Q3", Rating.GREEN)
+    assert [u.objective.code for u in standing.unrated_in(session, STAFF, period)] == [
+        "3.2",
+        "3.10",
+    ]
+    # A period the plan does not run in leaves nothing out of it.
+    later = plan.create_period(session, STAFF, "2025-26-Q1", now=NOW)
+    assert standing.unrated_in(session, STAFF, later) == []
+    with pytest.raises(Forbidden):
+        standing.unrated_in(session, LIAISON, period)
 
 
 def test_the_force_cannot_read_the_plan(session, objective):

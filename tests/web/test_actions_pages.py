@@ -66,7 +66,7 @@ def move(session: Session, action: Action, to: str, note: str = "") -> None:
 
 def refs_in(html: str) -> list[str]:
     """The references of the rows in the order the table shows them."""
-    return re.findall(r'href="/actions/\d+">(ACT-\d{4}-\d{4})</a>', html)
+    return re.findall(r'href="/actions/\d+(?:\?from=inbox)?">(ACT-\d{4}-\d{4})</a>', html)
 
 
 def form_fields(**overrides: str) -> dict[str, str]:
@@ -298,7 +298,8 @@ def test_an_unknown_area_is_refused_by_the_service_and_nothing_saved(staff, coun
         "/actions/new", data={**form_fields(area="atlantis"), "csrf_token": csrf(staff)}
     )
     assert response.status_code == 422
-    assert "There is no area with code" in response.text
+    assert "Select an area from the list" in response.text
+    assert '<a href="#area">' in response.text
     assert count(Action) == before
 
 
@@ -383,6 +384,7 @@ def test_the_action_page_shows_the_summary_and_a_timeline_of_steps_and_updates(s
     assert 'href="https://example.org/report"' in page
     assert "by system (command line)" in page
     assert f'href="/actions/{action.id}/edit"' in page
+    assert '<a href="/actions" class="govuk-back-link">Back to actions</a>' in page
 
 
 def test_adding_an_update_without_javascript_redirects_back_with_a_message(session, staff, count):
@@ -397,7 +399,7 @@ def test_adding_an_update_without_javascript_redirects_back_with_a_message(sessi
     page = staff.get(f"/actions/{action.id}").text
     assert "Your update has been added" in page
     assert "Met the Chief Inspector" in page
-    assert "by opcc-staff@test.example" in page
+    assert "by Test opcc_staff" in page
     assert count(ActionUpdate) == 1
 
 
@@ -486,12 +488,26 @@ def test_a_stale_status_change_saves_nothing(session, staff, load):
     assert value_of(response.text, "version") == "2"
 
 
+def radios_in(page: str) -> list[str]:
+    return re.findall(r'name="to" type="radio" value="(\w+)"', page)
+
+
+def buttons_in(page: str) -> list[tuple[str, str]]:
+    """The status form's buttons: (the status each moves to, its words)."""
+    return re.findall(r'<button type="submit" name="to" value="(\w+)"[^>]*>([^<]+)</button>', page)
+
+
 def test_status_options_are_only_the_reachable_ones(session, staff):
-    action = make_action(session, "Done already")
+    action = make_action(session, "Open one")
+    page = staff.get(f"/actions/{action.id}").text
+    assert radios_in(page) == ["in_progress", "done", "cancelled"]
+    assert buttons_in(page) == []
     move(session, action, "done")
     page = staff.get(f"/actions/{action.id}").text
-    assert re.findall(r'name="to" type="radio" value="(\w+)"', page) == ["in_progress"]
-    assert "Reopened (back to in progress" in page
+    # One way on is a button, not a list of one radio.
+    assert radios_in(page) == []
+    assert buttons_in(page) == [("in_progress", "Reopen the action")]
+    assert "Reason for reopening" in page
 
 
 def test_missing_csrf_token_is_refused_and_nothing_changes(session, staff, count, load):
@@ -532,7 +548,10 @@ def test_the_liaison_sees_a_force_action_but_not_an_opcc_one(session, liaison):
 def test_the_liaison_may_only_start_or_finish_and_can_mark_done(session, liaison, load):
     action = make_action(session, "Force business")
     page = liaison.get(f"/actions/{action.id}").text
-    assert re.findall(r'name="to" type="radio" value="(\w+)"', page) == ["in_progress", "done"]
+    # "Mark as done" first, as the main button; no list of radios to choose from.
+    assert buttons_in(page) == [("done", "Mark as done"), ("in_progress", "Mark as in progress")]
+    assert radios_in(page) == []
+    assert "Note (optional)" in page
     assert 'value="cancelled"' not in page
     assert 'name="internal"' not in page
     assert f'href="/actions/{action.id}/edit"' not in page
@@ -701,3 +720,359 @@ def test_the_date_helpers_accept_uk_and_iso_dates():
     reading = read_date({"d-day": "1", "d-month": "Feb", "d-year": "2025"}, "d", "Date")
     assert reading.value == date(2025, 2, 1) and reading.error is None
     assert read_date({}, "d", "Date", required=False).value is None
+
+
+# ---------------------------------------------------------------------------------------------
+# Issue 12: the force liaison's list, the inbox's way back, names, sources, short names
+
+
+def tags_in(html: str) -> list[tuple[str, str]]:
+    """The applied-filter tags: (where removing it leads, what it says)."""
+    return [
+        (href.replace("&amp;", "&"), text)
+        for href, text in re.findall(
+            r'<a class="moj-filter__tag" href="([^"]*)"[^>]*>'
+            r'<span class="govuk-visually-hidden">Remove this filter: </span>([^<]*)</a>',
+            html,
+        )
+    ]
+
+
+def options_of(html: str, name: str) -> list[str]:
+    """The values a select offers, its empty "any" option left out."""
+    select = html.split(f'name="{name}"', 1)[1].split("</select>", 1)[0]
+    return [v for v in re.findall(r'<option value="([^"]*)"', select) if v]
+
+
+def test_the_liaisons_list_opens_on_what_the_force_owes_with_every_default_a_tag(session, liaison):
+    owed = make_action(session, "Force, still to do")
+    finished = make_action(session, "Force, finished")
+    move(session, finished, "done")
+    make_action(session, "The OPCC's own", owner_org="opcc")
+    page = liaison.get("/actions").text
+    assert '<h1 class="govuk-heading-l">Actions the Force owes</h1>' in page
+    assert "<title>Actions the Force owes" in page
+    assert "What the Force owes the OPCC" in page
+    assert refs_in(page) == [owed.ref]
+    # Both defaults are tags; taking one off keeps the other, never bringing it back.
+    assert tags_in(page) == [
+        ("/actions?outstanding=true", "Owner: Leicestershire Police"),
+        ("/actions?owner_org=force", "Not done or cancelled"),
+    ]
+    # The defaults are ticked in the filter, as if chosen.
+    assert re.search(
+        r'id="outstanding" name="outstanding" type="checkbox" value="true" checked', page
+    )
+    every_status = liaison.get("/actions?owner_org=force").text
+    assert sorted(refs_in(every_status)) == sorted([owed.ref, finished.ref])
+    # Removing the last tag asks, explicitly, for no filter at all: not the defaults again.
+    assert tags_in(every_status) == [("/actions?q=", "Owner: Leicestershire Police")]
+    nothing = liaison.get("/actions?q=").text
+    assert sorted(refs_in(nothing)) == sorted([owed.ref, finished.ref])
+    assert tags_in(nothing) == []
+    assert 'href="/actions?q=">Clear filters</a>' in nothing
+
+
+def test_staff_have_no_defaults_and_their_tags_say_every_filter(session, staff):
+    make_action(session, "Ours", owner_org="opcc", due_in=-2)
+    page = staff.get("/actions").text
+    assert '<h1 class="govuk-heading-l">Actions</h1>' in page and tags_in(page) == []
+    filtered = staff.get("/actions?owner_org=opcc&overdue=true&status=open").text
+    assert tags_in(filtered) == [
+        ("/actions?status=open&overdue=true", "Owner: OPCC"),
+        ("/actions?owner_org=opcc&overdue=true", "Status: Open"),
+        ("/actions?owner_org=opcc&status=open", "Overdue only"),
+    ]
+    assert tags_in(staff.get("/actions?status=open").text) == [("/actions", "Status: Open")]
+
+
+def test_the_liaisons_owner_filter_offers_only_what_it_may_see(liaison, staff):
+    assert options_of(liaison.get("/actions").text, "owner_org") == ["force"]
+    everyone = options_of(staff.get("/actions").text, "owner_org")
+    assert "force" in everyone and "opcc" in everyone and "csp" in everyone
+
+
+def test_the_source_filter_offers_the_kinds_registered(staff, monkeypatch):
+    from domain.actions import sources
+    from domain.actions.rules import SourceType
+
+    assert options_of(staff.get("/actions").text, "source_type") == [
+        "board_meeting",
+        "escalation",
+        "engagement",
+        "complaint_review",
+        "objective",
+        "none",
+    ]
+    # A kind no context registers is not offered.
+    registered = {k: v for k, v in sources._RESOLVERS.items() if k is not SourceType.ENGAGEMENT}
+    monkeypatch.setattr(sources, "_RESOLVERS", registered)
+    assert "engagement" not in options_of(staff.get("/actions").text, "source_type")
+
+
+def test_a_created_by_tag_names_the_person_not_the_address(session, staff, app):
+    other = make_user(session, Role.OPCC_STAFF, email="pat@opcc.example", name="Pat Analyst")
+    page = staff.get(f"/actions?created_by={other.email}").text
+    assert tags_in(page) == [("/actions", "Created by: Pat Analyst")]
+    mine = staff.get("/actions?created_by=opcc-staff@test.example").text
+    assert tags_in(mine) == [("/actions", "Created by: You")]
+
+
+def test_tables_name_owners_by_their_short_names(session, staff):
+    make_action(session, "Ours", owner_org="opcc")
+    make_action(session, "Partner's", owner_org="csp")
+    page = staff.get("/actions").text
+    cells = re.findall(r'<td class="govuk-table__cell" data-label="Owner">([^<]+)', page)
+    assert sorted(cells) == ["CSP", "OPCC"]
+    assert (
+        "Office of the Police and Crime Commissioner for Leicester"
+        not in page.split("<table", 1)[1]
+    )
+
+
+def test_on_narrow_screens_rows_become_cards_whose_cells_say_their_column(session, staff):
+    make_action(session, "A card")
+    page = staff.get("/actions").text
+    assert 'class="govuk-table oversight-compact-table oversight-action-table"' in page
+    for label in ("Owner", "Due date", "Status"):
+        assert f'data-label="{label}"' in page
+    # The filter has the MOJ toggle's place and data-module; no script runs inline.
+    assert '<div class="oversight-filter-toggle"></div>' in page
+    assert 'class="moj-filter" data-module="moj-filter"' in page
+
+
+def test_the_inbox_leads_back_to_itself_and_tags_statuses_as_the_list_does(session, liaison):
+    started = make_action(session, "Started", due_in=3)
+    move(session, started, "in_progress")
+    waiting = make_action(session, "Waiting", due_in=5)
+    inbox = liaison.get("/force-inbox").text
+    assert f'href="/actions/{started.id}?from=inbox">{started.ref}</a>' in inbox
+    assert f'href="/actions/{waiting.id}?from=inbox">{waiting.ref}</a>' in inbox
+    assert '<strong class="govuk-tag govuk-tag--light-blue">In progress</strong>' in inbox
+    assert '<strong class="govuk-tag govuk-tag--blue">Open</strong>' in inbox
+    assert 'class="govuk-table oversight-compact-table oversight-table-cards"' in inbox
+
+    page = liaison.get(f"/actions/{started.id}?from=inbox").text
+    assert '<a href="/force-inbox" class="govuk-back-link">Back to force inbox</a>' in page
+    assert f'action="/actions/{started.id}/transitions?from=inbox"' in page
+    # Marking it done without JavaScript comes back to the page that still leads back.
+    done = liaison.post(
+        f"/actions/{started.id}/transitions?from=inbox",
+        data={"to": "done", "version": "2", "csrf_token": csrf(liaison)},
+        follow_redirects=False,
+    )
+    assert done.status_code == 303
+    assert done.headers["location"] == f"/actions/{started.id}?from=inbox"
+    assert started.ref not in liaison.get("/force-inbox").text
+    # With htmx the refreshed fragment keeps the way back in its forms.
+    updated = liaison.post(
+        f"/actions/{waiting.id}/updates?from=inbox",
+        data={"body": "Started on it"},
+        headers={**HTMX, "X-CSRF-Token": csrf(liaison)},
+    )
+    assert f'action="/actions/{waiting.id}/updates?from=inbox"' in updated.text
+
+
+def test_an_escalation_in_the_inbox_has_its_own_tag_and_way_back(session, liaison, staff):
+    from domain.board import service as board
+    from domain.board.schemas import EscalationCreate
+
+    escalation = board.create_escalation(
+        session,
+        SYSTEM,
+        EscalationCreate(
+            topic="asb",
+            title="ASB hotspot funding",
+            request="A paper on the hotspot funding",
+            response_due=TODAY + timedelta(days=4),
+        ),
+        now=NOW,
+    )
+    inbox = liaison.get("/force-inbox").text
+    row = inbox.split(f'href="/escalations/{escalation.id}?from=inbox"', 1)[1].split("</tr>")[0]
+    assert '<strong class="govuk-tag govuk-tag--yellow">Awaiting the Force</strong>' in row
+    assert "Escalation" in row
+    # Staff may raise an action from it, picked from the form's escalations.
+    groups = groups_in(staff.get("/actions/new").text)
+    assert groups["Escalations"] == [
+        (f"escalation:{escalation.id}", f"{escalation.ref}: ASB hotspot funding")
+    ]
+
+
+@pytest.mark.parametrize("came_from", ["https://evil.example/", "//evil.example", "elsewhere"])
+def test_only_the_inbox_is_a_way_back_never_an_address_from_the_query(session, liaison, came_from):
+    action = make_action(session, "Force business")
+    page = liaison.get(f"/actions/{action.id}", params={"from": came_from}).text
+    assert '<a href="/actions" class="govuk-back-link">Back to actions</a>' in page
+    assert "evil" not in page and "elsewhere" not in page
+    posted = liaison.post(
+        f"/actions/{action.id}/updates",
+        params={"from": came_from},
+        data={"body": "Noted", "csrf_token": csrf(liaison)},
+        follow_redirects=False,
+    )
+    assert posted.headers["location"] == f"/actions/{action.id}"
+
+
+def test_the_history_names_people_not_their_addresses(session, staff, liaison):
+    action = make_action(session, "Force business")
+    assert action.id is not None
+    for who, body in ((staff, "From the OPCC"), (liaison, "From the Force")):
+        added = who.post(
+            f"/actions/{action.id}/updates",
+            data={"body": body, "csrf_token": csrf(who)},
+            follow_redirects=False,
+        )
+        assert added.status_code == 303
+    created = staff.post(
+        "/actions/new",
+        data={**form_fields(title="Added by a person"), "csrf_token": csrf(staff)},
+        follow_redirects=False,
+    )
+    mine = staff.get(created.headers["location"]).text
+    assert "Test opcc_staff on" in mine and "by Test opcc_staff" in mine
+    page = staff.get(f"/actions/{action.id}").text
+    assert "by Test opcc_staff" in page and "by Test force_liaison" in page
+    assert "@test.example" not in page.split('id="action-detail"', 1)[1]
+
+
+# -- Sources
+
+
+@pytest.fixture
+def meeting_id(session: Session) -> int:
+    from domain.board import service as board
+    from domain.board.demo import seed_board_reference
+    from domain.board.schemas import MeetingCreate
+
+    seed_board_reference(session, SeedReport(created={}), now=NOW)
+    made = board.create_meeting(
+        session,
+        SYSTEM,
+        MeetingCreate(held_on=TODAY, kind="cgb", title="Corporate Governance Board"),
+        now=NOW,
+    )
+    assert made.id is not None
+    return made.id
+
+
+@pytest.fixture
+def review_id(session: Session) -> int:
+    from domain.complaints import service as complaints
+    from domain.complaints.rules import DEFAULT_RULES
+    from domain.complaints.schemas import ComplaintReviewCreate
+
+    made = complaints.create_review(
+        session,
+        SYSTEM,
+        ComplaintReviewCreate(
+            force_ref="CO/1/24",
+            outcome_sent_on=TODAY - timedelta(days=12),
+            received_on=TODAY - timedelta(days=2),
+            categories=["use-of-force"],
+            complainant={"name": "Alex Example", "contact": "1 High St", "narrative": "A car"},
+        ),
+        now=clock.now(),  # received two days ago, by today's clock
+        rules=DEFAULT_RULES,
+    )
+    assert made.id is not None
+    return made.id
+
+
+def groups_in(html: str) -> dict[str, list[tuple[str, str]]]:
+    """The source select's groups: label → [(value, text)]."""
+    select = html.split('name="source"', 1)[1].split("</select>", 1)[0]
+    return {
+        label: re.findall(r'<option value="([^"]+)"[^>]*>([^<]+)</option>', body)
+        for label, body in re.findall(r'<optgroup label="([^"]+)">(.*?)</optgroup>', select, re.S)
+    }
+
+
+def test_staff_pick_a_source_from_the_records_grouped_by_kind(
+    session, staff, meeting_id, review_id, load
+):
+    form = staff.get("/actions/new").text
+    groups = groups_in(form)
+    assert groups["Board meetings"] == [
+        (f"board_meeting:{meeting_id}", f"Corporate Governance Board ({TODAY:%-d %B %Y})")
+    ]
+    # Staff may not read complaint reviews, so cannot raise an action from one.
+    assert "Complaint reviews" not in groups
+    assert '<option value="" selected>No source</option>' in form
+    response = staff.post(
+        "/actions/new",
+        data={
+            **form_fields(),
+            "source": f"board_meeting:{meeting_id}",
+            "csrf_token": csrf(staff),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    action = load(Action, int(response.headers["location"].rsplit("/", 1)[1]))
+    assert (action.source_type, action.source_id) == ("board_meeting", meeting_id)
+    page = staff.get(response.headers["location"]).text
+    assert f'<a class="govuk-link" href="/board-meetings/{meeting_id}">' in page
+
+
+def test_a_reviewer_may_raise_an_action_from_a_complaint_review(web_as, review_id, load):
+    reviewer = web_as(Role.COMPLAINTS_REVIEWER)
+    groups = groups_in(reviewer.get("/actions/new").text)
+    assert [value for value, _ in groups["Complaint reviews"]] == [f"complaint_review:{review_id}"]
+    response = reviewer.post(
+        "/actions/new",
+        data={
+            **form_fields(),
+            "source": f"complaint_review:{review_id}",
+            "csrf_token": csrf(reviewer),
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    action = load(Action, int(response.headers["location"].rsplit("/", 1)[1]))
+    assert (action.source_type, action.source_id) == ("complaint_review", review_id)
+
+
+@pytest.mark.parametrize(
+    "source", ["board_meeting:99999", "complaint_review:{review}", "nonsense", "escalation:x"]
+)
+def test_a_source_that_cannot_be_chosen_is_refused_with_every_other_problem(
+    staff, count, review_id, source
+):
+    before = count(Action)
+    response = staff.post(
+        "/actions/new",
+        data={
+            **form_fields(title="", area="atlantis", **{"due_on-day": "31", "due_on-month": "2"}),
+            "source": source.format(review=review_id),
+            "csrf_token": csrf(staff),
+        },
+    )
+    assert response.status_code == 422
+    summary = response.text.split('govuk-error-summary__list">', 1)[1].split("</ul>", 1)[0]
+    for field, message in (
+        ("title", "Enter a title for the action"),
+        ("source", "Select a source from the list"),
+        ("area", "Select an area from the list"),
+        ("due_on", "Due date must be a real date"),
+    ):
+        assert f'<a href="#{field}">{message}</a>' in summary
+    assert 'id="source-error"' in response.text and "govuk-select--error" in response.text
+    assert value_of(response.text, "owner_name") == "Superintendent, Neighbourhoods"
+    assert count(Action) == before
+
+
+def test_raised_from_a_source_page_the_form_has_it_chosen(staff, meeting_id):
+    form = staff.get(f"/actions/new?source_type=board_meeting&source_id={meeting_id}").text
+    assert "Raised from" in form
+    assert f'<option value="board_meeting:{meeting_id}" selected>' in form
+
+
+def test_date_hints_give_dates_near_today(staff):
+    from web.dates import date_example
+
+    form = staff.get("/actions/new").text
+    assert f"For example, {date_example(28)}" in form
+    assert "For example, 27 3 2024" not in form
+    page = staff.get("/actions").text
+    assert f"For example, {date_example(separator='/')}" in page

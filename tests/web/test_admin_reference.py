@@ -69,7 +69,7 @@ def test_areas_show_their_tiles_and_npas_their_area(admin, session):
     assert "District" in areas.text
     npas = admin.get("/admin/reference?kind=npas")
     assert "Loughborough" in npas.text
-    assert '<td class="govuk-table__cell">Charnwood</td>' in npas.text
+    assert '<td class="govuk-table__cell oversight-admin-wide-only">Charnwood</td>' in npas.text
 
 
 def test_an_unknown_kind_is_a_404_page(admin):
@@ -284,6 +284,7 @@ def test_a_stale_version_is_refused_and_nothing_changes(admin, session, load):
             "csrf_token": csrf(admin),
             "version": "1",
             "name": "My name",
+            "short_name": "Mine",
             "kind": "force",
             "active": "yes",
         },
@@ -319,3 +320,91 @@ def test_a_non_admin_cannot_add_by_posting(staff, count):
     )
     assert response.status_code == 403
     assert count(Topic) == 0
+
+
+def test_an_organisation_has_a_short_name_for_narrow_tables(admin, session, load):
+    form = admin.get("/admin/reference/organisations/new").text
+    assert "Short name (optional)" in form
+    assert "Leave it empty to use the name" in form
+    token = csrf(admin)
+    response = admin.post(
+        "/admin/reference/organisations/new",
+        data={
+            "csrf_token": token,
+            "code": "opcc",
+            "name": "Office of the Police and Crime Commissioner",
+            "short_name": "OPCC",
+            "kind": "opcc",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    response = admin.post(
+        "/admin/reference/organisations/new",
+        data={
+            "csrf_token": token,
+            "code": "council",
+            "name": "Melton Borough Council",
+            "kind": "partner",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303  # left empty: the name is used
+    listing = admin.get("/admin/reference?kind=organisations").text
+    assert "Short name" in listing
+    assert '<td class="govuk-table__cell oversight-admin-wide-only">OPCC</td>' in listing
+    assert (
+        '<td class="govuk-table__cell oversight-admin-wide-only">Melton Borough Council</td>'
+        in listing
+    )
+
+    organisation = _organisation(session)
+    page = admin.get(f"/admin/reference/organisations/{organisation.id}").text
+    assert value_of(page, "short_name") == "LLR Police"
+    response = admin.post(
+        f"/admin/reference/organisations/{organisation.id}",
+        data={
+            "csrf_token": token,
+            "version": "1",
+            "name": "Leicestershire Police",
+            "short_name": "Leics Police",
+            "kind": "force",
+            "active": "yes",
+        },
+        follow_redirects=False,
+    )
+    assert response.status_code == 303
+    saved = load(Organisation, organisation.id)
+    assert (saved.name, saved.short_name) == ("Leicestershire Police", "Leics Police")
+
+
+def test_a_changed_organisation_keeps_a_short_name(admin, session, load):
+    organisation = _organisation(session)
+    response = admin.post(
+        f"/admin/reference/organisations/{organisation.id}",
+        data={
+            "csrf_token": csrf(admin),
+            "version": "1",
+            "name": "Leicestershire Police",
+            "short_name": " ",
+            "kind": "force",
+            "active": "yes",
+        },
+    )
+    assert response.status_code == 422
+    assert '<a href="#short_name">Enter short name</a>' in response.text
+    assert value_of(response.text, "name") == "Leicestershire Police"
+    assert load(Organisation, organisation.id).short_name == "LLR Police"
+
+
+def test_a_clash_is_reported_with_every_other_problem(admin, session, count):
+    _organisation(session)
+    before = count(Organisation)
+    response = admin.post(
+        "/admin/reference/organisations/new",
+        data={"csrf_token": csrf(admin), "code": "llr-police", "name": "", "kind": "force"},
+    )
+    assert response.status_code == 422
+    assert '<a href="#name">Enter name</a>' in response.text
+    assert "Another organisation already uses this code" in response.text
+    assert count(Organisation) == before

@@ -691,9 +691,10 @@ def test_monitoring_items_tag_an_overdue_review_and_escalate_later(web_as, ids, 
 
 def test_the_force_inbox_lists_an_escalation_awaiting_the_force(web_as, ids):
     inbox = web_as(Role.FORCE_LIAISON).get("/force-inbox").text
-    assert f'href="/escalations/{ids["escalation"]}"' in inbox
-    row = inbox.split(f'href="/escalations/{ids["escalation"]}"', 1)[1].split("</tr>", 1)[0]
-    assert "Awaiting response" in row and "awaiting_response" not in row
+    link = f'href="/escalations/{ids["escalation"]}?from=inbox"'
+    assert link in inbox
+    row = inbox.split(link, 1)[1].split("</tr>", 1)[0]
+    assert "Awaiting the Force" in row and "awaiting_response" not in row
 
 
 def test_a_nul_character_in_any_board_form_is_refused_not_a_server_error(web_as, ids, count):

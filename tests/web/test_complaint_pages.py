@@ -30,6 +30,7 @@ from domain.reference import schemas as ref
 from domain.reference import service as reference
 from domain.reference.service import ALLEGATION_CATEGORIES
 from tests.web.conftest import csrf, value_of
+from web.dates import date_example
 
 TODAY = clock.today()
 HTMX = {"HX-Request": "true"}
@@ -517,7 +518,7 @@ def test_the_kpi_page_draws_a_chart_with_words_and_says_its_target_rule(web_as, 
     assert wrong.status_code == 200 and len(errors_in(wrong.text)) == 1
     bad = staff.get("/complaint-reviews/kpis?from=someday&group=weekly")
     assert errors_in(bad.text) == [
-        "From must be a real date, like 1/4/2024",
+        f"From must be a real date, like {date_example(separator='/')}",
         "Choose to group by month or by quarter",
     ]
 

@@ -29,6 +29,7 @@ from domain.engagement.schemas import (
 from domain.engagement.tables import Engagement, EngagementIssue, PreElectionPeriod
 from tests.conftest import NOW
 from tests.web.conftest import csrf, value_of
+from web.dates import date_example
 
 TODAY = clock.today()
 HTMX = {"HX-Request": "true"}
@@ -198,7 +199,7 @@ def test_the_list_filters_counts_and_links_the_csv_of_the_same_rows(web_as, ids)
     assert bad.status_code == 200
     assert errors_in(bad.text) == [
         "Choose a kind that is in the list",
-        "From must be a real date, like 31/3/2024",
+        f"From must be a real date, like {date_example(separator='/')}",
     ]
 
 

@@ -10,20 +10,27 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from domain.accounts.rules import SYSTEM, Role
+from domain import clock
+from domain.accounts.rules import SYSTEM, Role, user_actor
+from domain.audit.tables import AuditEvent
 from domain.db import Database
 from domain.demo import SeedReport, seed_reference
+from domain.plan import policy, ratings
 from domain.plan import service as plan
 from domain.plan.demo import PLAN_TITLE, seed_plan
+from domain.plan.rules import DeliveryStage, PlanStatus, Rating
+from domain.plan.schemas import AssessmentCreate, PlanCreate
 from domain.plan.tables import Assessment, Objective, Plan, ReportingPeriod
 from tests.conftest import NOW
 from tests.web.conftest import csrf
+from web.dates import date_example
 
 HTMX = {"HX-Request": "true"}
 AMBER_TAG = '<strong class="govuk-tag govuk-tag--orange">Amber</strong>'
@@ -86,6 +93,11 @@ def reviewer(web_as) -> TestClient:  # type: ignore[no-untyped-def]
 @pytest.fixture
 def liaison(web_as) -> TestClient:  # type: ignore[no-untyped-def]
     return web_as(Role.FORCE_LIAISON)
+
+
+def audit_count(database: Database) -> int:
+    with database.session() as s:
+        return len(s.exec(select(AuditEvent.id)).all())
 
 
 def theme_row(html: str, theme: str) -> list[int]:
@@ -196,7 +208,9 @@ def test_the_period_can_be_switched_and_htmx_gets_only_the_block(staff, ids):
 def test_the_plans_page_lists_the_plan_and_the_nav_points_to_it(staff, ids):
     html = staff.get("/plans").text
     assert f'<a class="govuk-link" href="/plans/{ids["plan"]}">{PLAN_TITLE}</a>' in html
-    assert '<strong class="govuk-tag govuk-tag--green">Active</strong>' in html
+    # The demo plan ran to 31 March 2021: it shows as ended, though still marked active.
+    assert '<strong class="govuk-tag govuk-tag--grey">Ended</strong>' in html
+    assert ">Active</strong>" not in html
     assert 'class="govuk-service-navigation__link" href="/plans"' in html
     assert 'class="govuk-service-navigation__link" href="/periods"' in html
 
@@ -284,8 +298,8 @@ def test_amber_without_next_steps_is_422_with_the_input_kept_and_nothing_saved(
     assert response.status_code == 422
     html = response.text
     assert "There is a problem" in html and "<title>Error: " in html
-    assert 'href="#next_steps">Say what happens next: amber needs next steps' in html
-    assert 'href="#expected_date">Give the date it is expected back on track' in html
+    assert 'href="#next_steps">Enter the next steps for an Amber rating' in html
+    assert 'href="#expected_date">Enter the expected date for an Amber rating' in html
     assert 'class="govuk-error-message"' in html
     assert GOOD_RATIONALE in html  # the input is kept
     assert re.search(r'value="amber"\s+checked', html) or 'value="amber" checked' in html
@@ -304,12 +318,12 @@ def test_amber_without_next_steps_is_422_with_the_input_kept_and_nothing_saved(
         (
             {"rating": "blue", "delivery_stage": "in_delivery"},
             "delivery_stage",
-            "Delivery stage must be delivered when the rating is complete",
+            "Select Delivered as the delivery stage for a Complete rating",
         ),
         (
             {"expected_date-day": "1", "expected_date-month": "9", "expected_date-year": "2020"},
             "expected_date",
-            "Expected date must be after the start of the period being rated",
+            "Expected date must be after 1 October 2020, when 2020-21 Q3 starts",
         ),
         ({"expected_date-month": "13"}, "expected_date", "Expected date must be a real date"),
         ({"evidence_links": "board paper 12"}, "evidence_links", "Evidence link 1 must be"),
@@ -324,6 +338,143 @@ def test_every_rule_is_an_inline_error_and_nothing_is_saved(
     assert "There is a problem" in response.text
     assert f'href="#{field}">{message}' in response.text
     assert assessments_of(ids["3.2"]) == []
+
+
+def summary_links(html: str) -> list[tuple[str, str]]:
+    """The error summary's (field, message) pairs, in order."""
+    summary = html[html.index('class="govuk-error-summary"') :]
+    summary = summary[: summary.index("</ul>")]
+    return re.findall(r'<a href="#([\w-]+)">([^<]+)</a>', summary)
+
+
+def test_one_submit_reports_every_fault_in_the_form_order_with_the_input_kept(
+    staff, ids, assessments_of
+):
+    fields = assessment_form(
+        rationale="tbc",
+        delivery_stage="",
+        next_steps="",
+        evidence_links="board paper 12",
+        correction_reason="It was wrong",
+        **{"expected_date-month": "13"},
+    )
+    response = post_assessment(staff, ids["3.2"], fields)
+    assert response.status_code == 422
+    html = response.text
+    assert summary_links(html) == [
+        ("next_steps", "Enter the next steps for an Amber rating"),
+        ("expected_date", "Expected date must be a real date"),
+        (
+            "rationale",
+            "Give the actual reason for this rating, not a placeholder such as n/a, tbc or "
+            "see above",
+        ),
+        ("delivery_stage", "Select the delivery stage"),
+        (
+            "evidence_links",
+            "Evidence link 1 must be a web address starting with https://, one link on each line",
+        ),
+        ("correction_reason", "Reason for correction is only for correcting a published period"),
+    ]
+    # Each link lands on a field that is on the page, and each field says its own error.
+    for field, _ in summary_links(html):
+        assert f'id="{field}"' in html, field
+    assert html.count('class="govuk-error-message"') == 6
+    # The month box is the one marked; everything typed is still there.
+    assert re.search(r'govuk-input--error" id="expected_date-month"[^>]*value="13"', html)
+    assert re.search(r'--width-2" id="expected_date" name="expected_date-day"', html)
+    assert ">tbc</textarea>" in html
+    assert ">board paper 12</textarea>" in html and ">It was wrong</textarea>" in html
+    assert re.search(r'value="amber"\s+checked', html)
+    assert assessments_of(ids["3.2"]) == []
+
+
+def test_a_red_correction_hears_every_missing_piece_at_once(staff, ids, assessments_of):
+    objective = ids["1.2"]  # rated in the published 2020-21 Q2
+    fields = assessment_form(
+        "2020-21-Q2",
+        rating="red",
+        next_steps="",
+        **{"expected_date-day": "", "expected_date-month": "", "expected_date-year": ""},
+    )
+    response = post_assessment(staff, objective, fields)
+    assert response.status_code == 422
+    assert summary_links(response.text) == [
+        ("next_steps", "Enter the next steps for a Red rating"),
+        ("expected_date", "Enter the expected date for a Red rating"),
+        (
+            "correction_reason",
+            "Enter the reason for correcting this rating: 2020-21 Q2 is published",
+        ),
+    ]
+    assert 'name="correction_reason"' in response.text
+    assert len(assessments_of(objective)) == 3
+
+
+def test_no_rating_chosen_still_reports_the_date_and_the_reason(staff, ids, assessments_of):
+    fields = assessment_form(
+        rating="", rationale="", **{"expected_date-day": "32", "expected_date-year": "21"}
+    )
+    response = post_assessment(staff, ids["3.2"], fields)
+    assert response.status_code == 422
+    assert [field for field, _ in summary_links(response.text)] == [
+        "rating",
+        "expected_date",
+        "rationale",
+    ]
+    assert "Select a rating" in response.text
+    assert assessments_of(ids["3.2"]) == []
+
+
+def test_next_steps_and_the_expected_date_are_revealed_under_amber_and_red(staff, ids):
+    html = staff.get(f"/objectives/{ids['2.1']}").text
+    form = html[html.index('id="new-assessment"') :]
+    radios = re.findall(r'<input class="govuk-radios__input" id="(rating[-\d]*)"[^>]*>', form)
+    assert radios == ["rating", "rating-2", "rating-3", "rating-4"]
+    revealing = re.findall(r'value="(\w+)"[^>]*data-oversight-reveals="rating-conditional"', form)
+    assert revealing == ["amber", "red"]
+    # GOV.UK's conditional markup, right after Red and before Complete, holding both fields;
+    # hidden (with JavaScript) while no rating is chosen, shown without JavaScript.
+    reveal = re.search(
+        r'<div class="govuk-radios__conditional( govuk-radios__conditional--hidden)?" '
+        r'id="rating-conditional">(.*?)<div class="govuk-radios__item">\s*<input[^>]*value="blue"',
+        form,
+        flags=re.S,
+    )
+    assert reveal is not None
+    assert reveal.group(1) == " govuk-radios__conditional--hidden"
+    assert 'name="next_steps"' in reveal.group(2) and 'name="expected_date-day"' in reveal.group(2)
+    assert form.index('value="red"') < form.index('id="rating-conditional"')
+    # The radios are not GOV.UK's module (it reveals one block per radio): oversight.js is.
+    assert 'data-module="govuk-radios"' not in form[: form.index('id="rating-conditional"')]
+    # After an Amber error the block is open.
+    bad = post_assessment(staff, ids["2.1"], assessment_form(next_steps="")).text
+    assert '<div class="govuk-radios__conditional" id="rating-conditional">' in bad
+
+
+def test_the_expected_date_hint_gives_a_date_near_today(staff, ids):
+    html = staff.get(f"/objectives/{ids['2.1']}").text
+    hint = re.search(r'id="expected_date-date-hint" class="govuk-hint">\s*([^<]*?)\s*<', html)
+    assert hint is not None
+    example = date_example(90)
+    assert hint.group(1) == (
+        f"Needed for Amber and Red: when it should be back on track. For example, {example}"
+    )
+    year = int(example.rsplit(" ", 1)[1])
+    assert clock.today().year <= year <= clock.today().year + 1
+
+
+def test_a_green_rating_keeps_nothing_of_the_hidden_next_steps_and_date(staff, ids, database):
+    fields = assessment_form(
+        rating="green",
+        delivery_stage="in_delivery",
+        next_steps="Typed under Amber, then Green was chosen",
+        **{"expected_date-month": "13"},  # not asked for, so not an error either
+    )
+    assert post_assessment(staff, ids["3.2"], fields).status_code == 303
+    with database.session() as s:
+        saved = s.exec(select(Assessment).where(Assessment.objective_id == ids["3.2"])).one()
+        assert (saved.rating, saved.next_steps, saved.expected_date) == ("green", "", None)
 
 
 def test_a_valid_assessment_redirects_with_a_message_and_appears(staff, ids, assessments_of):
@@ -370,7 +521,10 @@ def test_a_correction_to_a_published_period_needs_a_reason_and_both_stay(
     fields = assessment_form("2020-21-Q2")
     refused = post_assessment(staff, objective, fields)
     assert refused.status_code == 422
-    assert 'href="#correction_reason">2020-21-Q2 is published: say why' in refused.text
+    assert (
+        'href="#correction_reason">Enter the reason for correcting this rating: '
+        "2020-21 Q2 is published"
+    ) in refused.text
     assert 'name="correction_reason"' in refused.text
     assert len(assessments_of(objective)) == 3
 
@@ -429,9 +583,11 @@ def test_publishing_asks_first_then_freezes_the_period(staff, period_status):
         data={"version": version.group(1), "csrf_token": token},
         follow_redirects=False,
     )
-    assert done.status_code == 303 and done.headers["location"] == "/periods"
+    assert done.status_code == 303 and done.headers["location"] == "/periods/2020-21-Q3/publish"
     assert period_status("2020-21-Q3") == "published"
-    assert "2020-21 Q3 has been published" in staff.get("/periods").text
+    published = staff.get(done.headers["location"]).text
+    assert "2020-21 Q3 has been published" in published
+    assert "2020-21 Q3 is published</h1>" in published
     # Publishing twice is a clear error, and changes nothing.
     again = staff.post(
         "/periods/2020-21-Q3/publish",
@@ -515,3 +671,171 @@ def test_home_shows_the_rag_summary_to_those_who_read_the_plan(staff, viewer, id
         summary = html[html.index("RAG summary") :]
         summary = summary[: summary.index("</ul>")]
         assert f"{NOT_RATED_TAG} {len(NEVER_RATED)}" in summary and GREEN_TAG in summary
+
+
+# ---------------------------------------------------------------------------------------------
+# Pages fit the role; publishing says what it leaves out; the next period in one click
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_period_forms_show_only_to_roles_whose_submission_is_accepted(web_as, role):
+    client: TestClient = web_as(role)
+    acting = user_actor(user_id=1, label="someone", role=role)
+    page = client.get("/periods")
+    if not policy.can_read(acting):
+        assert page.status_code == 403
+        return
+    html = page.text
+    assert ('action="/periods"' in html) is policy.can_write(acting)
+    assert ("Add a reporting period" in html) is policy.can_write(acting)
+    assert ("/publish" in html) is policy.can_publish(acting)
+    publish = client.get("/periods/2020-21-Q3/publish")
+    assert publish.status_code == (200 if policy.can_publish(acting) else 403)
+    overview = client.get(f"/plans/{_plan_id(client)}/not-assessed").text
+    assert ("Assess<span" in overview) is policy.can_write(acting)
+
+
+def _plan_id(client: TestClient) -> str:
+    found = re.search(r'href="/plans/(\d+)"', client.get("/plans").text)
+    assert found is not None
+    return found.group(1)
+
+
+def test_the_complaints_reviewer_sees_no_publishing_and_the_viewer_no_period_forms(
+    reviewer, viewer
+):
+    reviewing = reviewer.get("/periods").text
+    assert "/publish" not in reviewing and ">Publish<" not in reviewing
+    # A reviewer may add periods (write:plan, as the API allows): that form stays.
+    assert 'action="/periods"' in reviewing
+    viewing = viewer.get("/periods").text
+    assert 'action="/periods"' not in viewing and "Add the next period" not in viewing
+    assert "/publish" not in viewing
+
+
+def test_the_publish_page_names_each_objective_not_yet_rated_with_a_link_to_rate_it(
+    staff, ids, assessments_of
+):
+    html = staff.get("/periods/2020-21-Q3/publish").text
+    assert "4 objectives not yet rated for 2020-21 Q3</h2>" in html
+    listed = re.findall(
+        r'<a class="govuk-link" href="/objectives/(\d+)\?period=2020-21-Q3#new-assessment">'
+        r"(\d+\.\d+) ",
+        html,
+    )
+    assert [code for _, code in listed] == NEVER_RATED
+    assert [int(i) for i, _ in listed] == [ids[code] for code in NEVER_RATED]
+    # The link opens the rating form with the period chosen.
+    form = staff.get(f"/objectives/{ids['2.1']}?period=2020-21-Q3").text
+    assert '<option value="2020-21-Q3" selected>' in form and 'id="new-assessment"' in form
+    # Once rated, an objective leaves the list.
+    assert post_assessment(staff, ids["2.1"], assessment_form()).status_code == 303
+    after = staff.get("/periods/2020-21-Q3/publish").text
+    assert "3 objectives not yet rated for 2020-21 Q3" in after
+    assert f'href="/objectives/{ids["2.1"]}?period' not in after
+
+
+def test_publishing_a_fully_rated_period_says_so(session, staff, ids):
+    for code in NEVER_RATED:
+        ratings.add_assessment(
+            session,
+            SYSTEM,
+            ids[code],
+            AssessmentCreate(
+                period="2020-21-Q3",
+                rating=Rating.GREEN,
+                rationale=GOOD_RATIONALE,
+                delivery_stage=DeliveryStage.IN_DELIVERY,
+            ),
+            now=NOW,
+        )
+    html = staff.get("/periods/2020-21-Q3/publish").text
+    assert "Every objective of the active plans has a rating for 2020-21 Q3." in html
+    assert "not yet rated for" not in html
+
+
+def test_after_publishing_the_next_period_is_added_in_one_click(staff, period_status, database):
+    confirm = staff.get("/periods/2020-21-Q3/publish").text
+    assert "Add the next period" not in confirm  # only once it is published
+    version = re.search(r'name="version" value="(\d+)"', confirm)
+    assert version is not None
+    token = csrf(staff, "/periods")
+    done = staff.post(
+        "/periods/2020-21-Q3/publish",
+        data={"version": version.group(1), "csrf_token": token},
+    )
+    html = done.text
+    assert "2020-21 Q3 is published</h1>" in html
+    offer = re.search(
+        r'<form method="post" action="/periods" novalidate>(.*?)</form>', html, flags=re.S
+    )
+    assert offer is not None
+    assert 'name="csrf_token"' in offer.group(1)
+    assert '<input type="hidden" name="code" value="2020-21-Q4">' in offer.group(1)
+    assert "Add the next period (2020-21 Q4)</button>" in offer.group(1)
+    assert "1 January 2021 to 31 March 2021" in html
+
+    before = audit_count(database)
+    added = staff.post(
+        "/periods", data={"code": "2020-21-Q4", "csrf_token": token}, follow_redirects=False
+    )
+    assert added.status_code == 303 and added.headers["location"] == "/periods"
+    assert period_status("2020-21-Q4") == "open"
+    assert audit_count(database) == before + 1
+    with database.session() as s:
+        codes = [p.code for p in s.exec(select(ReportingPeriod)).all()]
+    assert sorted(codes) == ["2020-21-Q1", "2020-21-Q2", "2020-21-Q3", "2020-21-Q4"]
+    # /periods says so and offers the one after; the published page no longer offers it.
+    periods = staff.get("/periods").text
+    assert "2020-21 Q4 has been added (1 January 2021 to 31 March 2021)" in periods
+    assert "Add the next period (2021-22 Q1)</button>" in periods
+    assert '<input type="hidden" name="code" value="2021-22-Q1">' in periods
+    assert "Add the next period" not in staff.get("/periods/2020-21-Q3/publish").text
+
+
+def test_the_next_period_rolls_over_the_financial_year(session, staff):
+    plan.create_period(session, SYSTEM, "2020-21-Q4", now=NOW)
+    html = staff.get("/periods").text
+    assert "The next period, 2021-22 Q1, runs from 1 April 2021 to 30 June 2021." in html
+    assert "Add the next period (2021-22 Q1)</button>" in html
+    # The code box is for any other period: its example is not the one the button adds.
+    assert "for example 2021-22-Q2 (July to September 2021)" in html
+
+
+def test_an_ended_plan_shows_as_ended_on_its_page_and_a_current_one_does_not(session, staff, ids):
+    html = staff.get(f"/plans/{ids['plan']}").text
+    assert '<strong class="govuk-tag govuk-tag--grey">Ended</strong> From 1 April 2017' in html
+    # An ended plan's objectives can still be rated for the periods it covered.
+    assert 'id="new-assessment"' in staff.get(f"/objectives/{ids['1.1']}").text
+    current = plan.create_plan(
+        session,
+        SYSTEM,
+        PlanCreate(
+            title="Police and Crime Plan 2024–29",
+            starts_on=date(2024, 5, 1),
+            ends_on=clock.today() + timedelta(days=365),
+            status=PlanStatus.ACTIVE,
+        ),
+        now=NOW,
+    )
+    listed = staff.get("/plans").text
+    row = listed[listed.index(f'href="/plans/{current.id}"') :]
+    assert '<strong class="govuk-tag govuk-tag--green">Active</strong>' in row[: row.index("</tr>")]
+    assert ">Ended</strong>" in listed
+
+
+def test_narrow_tables_use_short_organisation_names_and_mark_secondary_columns(staff, ids):
+    html = staff.get(f"/plans/{ids['plan']}").text
+    row = html[html.index(f'href="/objectives/{ids["1.1"]}"') :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="govuk-table__cell oversight-plan-secondary">OPCC<br>' in row
+    assert "Office of the Police and Crime Commissioner for" not in row
+    # On a narrow screen the direction moves under the rating (its own column gives way).
+    assert '<span class="oversight-plan-narrow"><br><span class="oversight-direction">' in row
+    assert "Last assessed" in html and 'oversight-plan-secondary">Last assessed' in html
+    # The seven-column counts table scrolls inside its own labelled, focusable region.
+    assert re.search(
+        r'<div class="oversight-table-scroll" tabindex="0" role="region" aria-label="[^"]+">\s*'
+        r'<table class="govuk-table oversight-compact-table">\s*<caption[^>]*>Number of',
+        html,
+    )

@@ -86,6 +86,16 @@ def _new_period(f: Fixture) -> str:
     return str(f.create("/api/v1/periods", {"code": period_code(f.fresh())})["code"])
 
 
+def _new_user(f: Fixture) -> int:
+    body = {
+        "email": f"reset-{f.fresh()}@test.example",
+        "display_name": "Needs a link",
+        "role": "viewer",
+        "password": "a long enough password",
+    }
+    return int(f.create("/api/v1/users", body)["id"])
+
+
 def _new_token(f: Fixture) -> int:
     body = {"name": "to revoke", "role": "viewer", "scopes": ["read:plan"]}
     return int(f.create("/api/v1/tokens", body)["id"])
@@ -101,10 +111,13 @@ FORMS: dict[str, Case] = {
                 "email": f"new-{f.fresh()}@test.example",
                 "display_name": "New person",
                 "role": "viewer",
-                "password": "a long enough password",
             },
         )
     ),
+    "POST /admin/users/{user_id}/reset-link": Case(
+        lambda f: (f"/admin/users/{_new_user(f)}/reset-link", {})
+    ),
+    "POST /reset-password/{code}": Case(lambda f: ("/reset-password/made-up", {}), public=True),
     "POST /admin/users/{user_id}": Case(
         lambda f: (
             f"/admin/users/{f.ids['user']}",

@@ -2,7 +2,12 @@
 "Download CSV" link is the same query against /api/v1/actions.
 
 With htmx the filter form, the sort links and "Next page" swap only the `results` block of
-the same template; without JavaScript each is an ordinary GET."""
+the same template; without JavaScript each is an ordinary GET.
+
+The force liaison's list is what the Force owes: with no query at all it opens on the
+Force's open actions. Every filter in force, a default included, is a tag that removes it;
+an empty value (`?q=`) says "no filter" where removing the last one would otherwise bring
+the defaults back."""
 
 from __future__ import annotations
 
@@ -21,9 +26,9 @@ from domain.actions import queries as action_queries
 from domain.actions.rules import ActionStatus, SourceType
 from domain.listing import PageRequest
 from web import action_views as views
-from web.action_views import VARY, reference_options
-from web.dates import parse_filter_date
-from web.forms import Form
+from web.action_views import VARY
+from web.dates import date_example
+from web.forms import Form, filter_date
 from web.templating import render
 
 router = APIRouter()
@@ -42,6 +47,7 @@ FILTER_LABELS = {
     "due_before": "Due before",
     "q": "Search",
 }
+FLAGS = ("overdue", "outstanding")  # their tags say it all: "Overdue only"
 SORT_NAMES = {
     "due_on": "due date, earliest first",
     "-due_on": "due date, latest first",
@@ -70,16 +76,6 @@ def _choice(value: str | None, name: str, form: Form, choices: type[Any]) -> Any
         return None
 
 
-def _filter_date(value: str | None, name: str, form: Form) -> date | None:
-    if not value or not value.strip():
-        return None
-    try:
-        return parse_filter_date(value)
-    except ValueError:
-        form.add(name, f"{FILTER_LABELS[name]} must be a real date, like 31/3/2024")
-        return None
-
-
 def _param(value: Any) -> str | None:
     """A filter as the API spells it in a query string (dates ISO, flags true/false)."""
     if value is None:
@@ -91,24 +87,14 @@ def _param(value: Any) -> str | None:
     return str(value)
 
 
-def _describe(
-    name: str, value: Any, options: dict[str, list[tuple[str, str]]], actor: Actor
-) -> str:
+def _describe(name: str, value: Any, names: dict[str, dict[str, str]]) -> str:
     """A chosen filter in words, for its "remove this filter" tag."""
-    names = {
-        "status": dict(views.STATUS_OPTIONS),
-        "source_type": dict(views.SOURCE_OPTIONS),
-        "owner_org": dict(options["org_options"]),
-        "area": dict(options["area_options"]),
-    }
     if name in names:
         return names[name].get(str(value), str(value))
     if name == "overdue":
         return "Overdue only" if value else "Not overdue"
     if name == "outstanding":
         return "Not done or cancelled" if value else "Done or cancelled"
-    if name == "created_by":
-        return "You" if value == actor.label else str(value)
     if isinstance(value, date):
         return value.strftime("%-d %B %Y")
     return f"“{value}”"
@@ -116,6 +102,17 @@ def _describe(
 
 def _url(path: str, params: dict[str, str]) -> str:
     return f"{path}?{urlencode(params)}" if params else path
+
+
+NO_FILTER = {"q": ""}  # an explicit "no filter": keeps a role's defaults from coming back
+
+
+def _defaults(actor: Actor, org_options: list[tuple[str, str]]) -> dict[str, str]:
+    """The force liaison starts on what the Force owes: its organisation's open actions."""
+    if not policy.force_only(actor):
+        return {}
+    owners = [code for code, _ in org_options]
+    return {**({"owner_org": owners[0]} if len(owners) == 1 else {}), "outstanding": "true"}
 
 
 @router.get("/actions")
@@ -137,6 +134,8 @@ def list_actions(
     cursor: Annotated[str | None, Query(max_length=500, pattern=r"^[^\x00]*$")] = None,
 ) -> Response:
     today = clock.today()
+    options = views.reference_options(db, actor)
+    defaults = _defaults(actor, options["org_options"])
     raw = {
         "status": status,
         "owner_org": owner_org,
@@ -149,18 +148,20 @@ def list_actions(
         "due_before": due_before,
         "q": q,
     }
+    if not request.url.query:
+        raw |= defaults
     form = Form(values={k: (v or "").strip() for k, v in raw.items()}, labels=FILTER_LABELS)
     filters = action_queries.ActionFilters(
-        status=_choice(status, "status", form, ActionStatus),
-        owner_org=(owner_org or "").strip() or None,
-        area=(area or "").strip() or None,
-        source_type=_choice(source_type, "source_type", form, SourceType),
-        overdue=_flag(overdue, "overdue", form),
-        outstanding=_flag(outstanding, "outstanding", form),
-        created_by=(created_by or "").strip() or None,
-        due_after=_filter_date(due_after, "due_after", form),
-        due_before=_filter_date(due_before, "due_before", form),
-        q=(q or "").strip() or None,
+        status=_choice(raw["status"], "status", form, ActionStatus),
+        owner_org=form.values["owner_org"] or None,
+        area=form.values["area"] or None,
+        source_type=_choice(raw["source_type"], "source_type", form, SourceType),
+        overdue=_flag(raw["overdue"], "overdue", form),
+        outstanding=_flag(raw["outstanding"], "outstanding", form),
+        created_by=form.values["created_by"] or None,
+        due_after=filter_date(form, "due_after", FILTER_LABELS["due_after"], raw["due_after"]),
+        due_before=filter_date(form, "due_before", FILTER_LABELS["due_before"], raw["due_before"]),
+        q=form.values["q"] or None,
         sort=sort if sort in action_queries.SORTS else None,
     )
     # The filters as the API spells them, dates in ISO form: the CSV link and every other
@@ -170,29 +171,55 @@ def list_actions(
         for name, value in vars(filters).items()
         if name in FILTER_LABELS and (text := _param(value)) is not None
     }
-    options = reference_options(db)
     order = {"sort": filters.sort} if filters.sort else {}
+    short = views.short_names(db)
+    people = action_queries.display_names(db, {filters.created_by} if filters.created_by else set())
+    names = {
+        "status": dict(views.STATUS_OPTIONS),
+        "source_type": dict(views.source_options()),
+        "owner_org": {code: short.get(code, name) for code, name in options["org_options"]},
+        "area": dict(options["area_options"]),
+        "created_by": {**people, actor.label: "You"},
+    }
+
+    def link(params: dict[str, str]) -> str:
+        """The list with these parameters; with none, never the defaults put back on."""
+        return _url("/actions", params or (NO_FILTER if defaults else {}))
+
+    force = policy.force_only(actor)
     context: dict[str, Any] = {
         "form": form,
         "errors": form.error_summary,
         "filters": filters,
         "can_edit": policy.can_edit(actor),
+        "heading": "Actions the Force owes" if force else "Actions",
+        "intro": (
+            "What the Force owes the OPCC, from boards, escalations, Community Days, complaint "
+            "reviews and the Plan. It opens on the actions still to do: remove a filter to "
+            "see the rest."
+            if force
+            else "Everything the OPCC tracks, from boards, escalations, Community Days, "
+            "complaint reviews and the Plan, in one list."
+        ),
         "status_options": views.STATUS_OPTIONS,
-        "source_options": views.SOURCE_OPTIONS,
+        "source_options": views.source_options(),
         "sort": filters.sort,
         "sort_name": SORT_NAMES.get(filters.sort or "", "when they were added"),
         "sort_url": lambda key: _url("/actions", {**kept, "sort": key}),
-        "clear_url": "/actions",
+        "clear_url": link({}),
         "selected": [
             (
-                FILTER_LABELS[name],
-                _describe(name, getattr(filters, name), options, actor),
-                _url("/actions", {**{k: v for k, v in kept.items() if k != name}, **order}),
+                "" if name in FLAGS else FILTER_LABELS[name],
+                _describe(name, getattr(filters, name), names),
+                link({**{k: v for k, v in kept.items() if k != name}, **order}),
             )
             for name in kept
         ],
         "views": views,
+        "short_names": short,
         "actor_label": actor.label,
+        "after_example": date_example(separator="/"),
+        "before_example": date_example(30, separator="/"),
         **options,
     }
     if not form.errors:
@@ -207,7 +234,7 @@ def list_actions(
             "rows": page.items,
             "total": action_queries.count_actions(db, actor, filters, today=today),
             "first_page": cursor is None,
-            "first_url": _url("/actions", {**kept, **order}),
+            "first_url": link({**kept, **order}),
             "next_url": _url("/actions", {**kept, **order, "cursor": page.next_cursor})
             if page.next_cursor
             else None,

@@ -20,7 +20,7 @@ from domain import clock
 from domain.errors import Invalid, NotFound, StaleVersion
 from domain.listing import MAX_LIMIT, PageRequest
 from domain.reference import service as reference
-from domain.reference.service import AREAS, KINDS, ReferenceKind
+from domain.reference.service import AREAS, KINDS, TYPE_WORDS, ReferenceKind
 from web.admin import active_tag, form_version, page_request, require_admin, stale_message
 from web.flash import set_flash
 from web.forms import GENERAL, Form, FormValues, parse
@@ -44,17 +44,13 @@ LABELS = {
 HINTS = {
     "code": "Lower-case letters, numbers and hyphens, for example “charnwood”. "
     "It cannot be changed later",
+    "short_name": "What narrow tables and small screens show, for example “OPCC” or "
+    "“Leicestershire Police”. Up to 60 characters",
     "tile_row": "Row of this area on the coverage map, counting from 0 at the top",
     "tile_col": "Column of this area on the coverage map, counting from 0 at the left",
 }
-OPTION_LABELS = {
-    "opcc": "OPCC",
-    "force": "Police force",
-    "partner": "Partner",
-    "unitary": "Unitary authority",
-    "district": "District",
-    "county": "County",
-}
+OPTIONAL_HINTS = {"short_name": ". Leave it empty to use the name"}
+OPTION_LABELS = TYPE_WORDS
 BASE_FIELDS = frozenset({"id", "code", "name", "active", "created_at", "updated_at", "version"})
 ACTIVE_OPTIONS = [("yes", "Active"), ("no", "Inactive")]
 
@@ -68,6 +64,7 @@ class FormField:
     widget: str
     options: list[tuple[Any, str]]
     hint: str | None
+    required: bool = True
 
     @property
     def missing(self) -> str:
@@ -119,6 +116,11 @@ def _fields(
             fields.append(FormField(name, label, "select", options, None))
         elif annotation is int:
             fields.append(FormField(name, label, "number", [], HINTS.get(name)))
+        elif not editing and not info.is_required():
+            # Optional when adding (the kind fills it in); kept filled in when changing.
+            hint = HINTS.get(name, "") + OPTIONAL_HINTS.get(name, "")
+            label = f"{label} (optional)"
+            fields.append(FormField(name, label, "text", [], hint or None, required=False))
         else:
             fields.append(FormField(name, label, "text", [], HINTS.get(name)))
     return fields
@@ -203,17 +205,26 @@ def _form_page(
 
 
 def _labels(fields: list[FormField]) -> dict[str, str]:
-    return {**LABELS, **{f.name: f.label for f in fields}}
+    return {**LABELS, **{f.name: f.label.removesuffix(" (optional)") for f in fields}}
+
+
+def _clashes(
+    db: Session, kind: ReferenceKind, form: Form, data: dict[str, Any], own_id: int | None
+) -> None:
+    """Clashes with other records, reported with the form's other mistakes."""
+    faults = reference.rule_faults(db, kind, data, own_id)
+    if faults:
+        form.add_invalid(Invalid(faults))
 
 
 def _submitted(fields: list[FormField], values: dict[str, Any], form: Form) -> dict[str, Any]:
-    """Every field on the form must be filled in; blank ones become the GOV.UK message."""
+    """Every required field must be filled in; blank ones become the GOV.UK message."""
     data: dict[str, Any] = {}
     for field in fields:
         value = str(values.get(field.name, "")).strip()
         if value:
             data[field.name] = value
-        else:
+        elif field.required:
             form.add(field.name, field.missing)
     return data
 
@@ -235,6 +246,7 @@ def create_record(
     data = _submitted(fields, values, form)
     parsed = parse(chosen.create, form, data)
     if parsed is None or form.errors:
+        _clashes(db, chosen, form, data, None)
         return _form_page(request, chosen, fields, form, status_code=422)
     try:
         created = reference.create_record(db, actor, chosen, parsed, now=clock.now())
@@ -286,6 +298,7 @@ def update_record(
         data["active"] = values["active"] == "yes"
     parsed = parse(chosen.update, form, data)
     if parsed is None or form.errors:
+        _clashes(db, chosen, form, data, record_id)
         return _form_page(request, chosen, fields, form, record=record, status_code=422)
     try:
         saved = reference.update_record(

@@ -1,4 +1,8 @@
-"""/admin/tokens: list, create (the secret is shown once, never stored) and revoke."""
+"""/admin/tokens: list, create, look at one, revoke (after a confirmation page).
+
+Creating posts, redirects and shows the secret on the page the browser lands on, once
+(domain.accounts.reveals): refreshing that page neither makes a second token nor shows the
+secret again."""
 
 from __future__ import annotations
 
@@ -7,15 +11,29 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.auth import CurrentActor, DbSession
+from api.auth import AuditedReadSession, CurrentActor, DbSession
 from domain import clock
+from domain.accounts import reveals
 from domain.accounts import service as accounts
-from domain.accounts.rules import ROLE_LABELS, Role, Scope
+from domain.accounts.reveals import RevealKind
+from domain.accounts.rules import ROLE_LABELS, SCOPE_WORDS, Role, Scope, scopes_beyond_role
 from domain.accounts.schemas import TokenCreate
 from domain.accounts.tables import ApiToken
+from domain.audit import log as audit_log
+from domain.audit import service as audit
 from domain.errors import Conflict, Invalid, StaleVersion
 from domain.listing import MAX_LIMIT, PageRequest
-from web.admin import form_version, page_request, require_admin, stale_message, token_tag
+from web.admin import (
+    drop_reveal_key,
+    form_version,
+    hold_reveal_key,
+    page_request,
+    require_admin,
+    reveal_key,
+    sentence,
+    stale_message,
+    token_tag,
+)
 from web.flash import set_flash
 from web.forms import GENERAL, Form, FormValues, parse
 from web.templating import render
@@ -23,26 +41,39 @@ from web.templating import render
 router = APIRouter(prefix="/admin/tokens", dependencies=[Depends(require_admin)])
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Cursor = Annotated[str | None, Query(max_length=200)]
+NO_STORE = {"Cache-Control": "no-store"}
 
 LABELS = {
     "name": "Name",
     "role": "Role",
-    "scopes": "Scopes",
+    "scopes": "What it may do",
     "user_id": "User",
     "expires_in_days": "Expires in (days)",
 }
 ROLE_OPTIONS = [(role.value, ROLE_LABELS[role]) for role in Role]
-SCOPE_OPTIONS = [(scope.value, scope.value) for scope in Scope]
+
+
+def scope_words(scope: str) -> str:
+    """ "read:plan" → "See the Police and Crime Plan, its objectives and their ratings"."""
+    try:
+        words = SCOPE_WORDS[Scope(scope)]
+    except ValueError:
+        return scope
+    return words[:1].upper() + words[1:]
+
+
+SCOPE_OPTIONS = [(scope.value, scope_words(scope.value)) for scope in Scope]
+
+
+def _role_words(role: str) -> str:
+    try:
+        return ROLE_LABELS[Role(role)]
+    except ValueError:
+        return role
 
 
 def _list_page(
-    request: Request,
-    db: DbSession,
-    actor: CurrentActor,
-    cursor: str | None,
-    form: Form,
-    *,
-    status_code: int = 200,
+    request: Request, db: DbSession, actor: CurrentActor, cursor: str | None
 ) -> Response:
     page = accounts.list_tokens(db, actor, page=page_request(cursor))
     now = clock.now()
@@ -54,11 +85,8 @@ def _list_page(
                 (token, token_tag(token.revoked_at, token.expires_at, now)) for token in page.items
             ],
             "next_cursor": page.next_cursor,
-            "form": form,
-            "errors": form.error_summary,
-            "role_labels": ROLE_LABELS,
+            "role_words": _role_words,
         },
-        status_code=status_code,
     )
 
 
@@ -66,7 +94,7 @@ def _list_page(
 def list_tokens(
     request: Request, db: DbSession, actor: CurrentActor, cursor: Cursor = None
 ) -> Response:
-    return _list_page(request, db, actor, cursor, Form())
+    return _list_page(request, db, actor, cursor)
 
 
 def _user_options(db: DbSession, actor: CurrentActor) -> list[tuple[int, str]]:
@@ -108,6 +136,24 @@ def _token_data(values: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def _beyond_the_role(form: Form, data: dict[str, Any]) -> None:
+    """Checked with the other fields, so every problem is reported at once (the service
+    checks it again)."""
+    try:
+        role = Role(data["role"])
+        scopes = frozenset(Scope(s) for s in data["scopes"])
+    except ValueError:
+        return
+    beyond = sorted(scopes_beyond_role(role, scopes))
+    if beyond:
+        can_not = " or ".join(SCOPE_WORDS[scope] for scope in beyond)
+        form.add("scopes", f"A token with the role {ROLE_LABELS[role]} cannot {can_not}")
+
+
+def _secret_path(token_id: int) -> str:
+    return f"/admin/tokens/{token_id}/secret"
+
+
 @router.post("/new")
 def create_token(
     request: Request, db: DbSession, actor: CurrentActor, values: FormValues
@@ -115,23 +161,97 @@ def create_token(
     form = Form(values=values, labels=LABELS)
     data = _token_data(values)
     if not data["scopes"]:
-        form.add("scopes", "Select at least one scope")
+        form.add("scopes", "Select what the token may do")
+    _beyond_the_role(form, data)
     parsed = parse(TokenCreate, form, data)
     if parsed is None or form.errors:
         return _new_page(request, db, actor, form, status_code=422)
+    now = clock.now()
     try:
-        token, secret = accounts.create_token(db, actor, parsed, now=clock.now())
+        with db.one_transaction():
+            token, secret = accounts.create_token(db, actor, parsed, now=now)
+            assert token.id is not None
+            key = reveals.keep(
+                db, actor, kind=RevealKind.API_TOKEN, subject_id=token.id, secret=secret, now=now
+            )
     except Invalid as exc:
         db.rollback()
         form.add_invalid(exc)
         return _new_page(request, db, actor, form, status_code=422)
-    # Rendered, not redirected: this response is the only place the secret ever appears.
-    return render(
+    response = RedirectResponse(_secret_path(token.id), status_code=303)
+    hold_reveal_key(request, response, _secret_path(token.id), key)
+    return response
+
+
+def _facts(db: DbSession, actor: CurrentActor, token: ApiToken) -> dict[str, Any]:
+    """What the token pages show about a token, in words."""
+    owner = accounts.get_user(db, actor, token.user_id) if token.user_id else None
+    return {
+        "token": token,
+        "tag": token_tag(token.revoked_at, token.expires_at, clock.now()),
+        "role": _role_words(token.role),
+        "may": [scope_words(scope) for scope in token.scopes],
+        "owner": owner,
+    }
+
+
+@router.get("/{token_id}/secret")
+def show_secret(
+    request: Request, db: AuditedReadSession, actor: CurrentActor, token_id: Id
+) -> Response:
+    """The landing page after creating a token: the secret once, then a page that says it
+    was already shown. Reads and deletes, so it takes a writing session."""
+    token = accounts.get_token(db, actor, token_id)
+    secret = reveals.take(
+        db,
+        actor,
+        kind=RevealKind.API_TOKEN,
+        subject_id=token_id,
+        key=reveal_key(request),
+        now=clock.now(),
+    )
+    response = render(
         request,
         "admin/token_created.html",
-        {"token": token, "secret": secret, "token_role": ROLE_LABELS[Role(token.role)]},
-        headers={"Cache-Control": "no-store"},
+        {**_facts(db, actor, token), "secret": secret},
+        headers=NO_STORE,
     )
+    drop_reveal_key(request, response, _secret_path(token_id))
+    return response
+
+
+@router.get("/{token_id}")
+def show_token(request: Request, db: DbSession, actor: CurrentActor, token_id: Id) -> Response:
+    token = accounts.get_token(db, actor, token_id)
+    created = audit_log.describe(db, audit.history_of(db, entity="token", entity_id=token_id)[:1])
+    return render(
+        request,
+        "admin/token.html",
+        {**_facts(db, actor, token), "history": {"who": created[0].who if created else None}},
+    )
+
+
+def _revoke_page(
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    token: ApiToken,
+    form: Form,
+    *,
+    status_code: int = 200,
+) -> Response:
+    return render(
+        request,
+        "admin/token_revoke.html",
+        {**_facts(db, actor, token), "form": form, "errors": form.error_summary},
+        status_code=status_code,
+    )
+
+
+@router.get("/{token_id}/revoke")
+def confirm_revoke(request: Request, db: DbSession, actor: CurrentActor, token_id: Id) -> Response:
+    token = accounts.get_token(db, actor, token_id)
+    return _revoke_page(request, db, actor, token, Form())
 
 
 @router.post("/{token_id}/revoke")
@@ -140,19 +260,16 @@ def revoke_token(
 ) -> Response:
     version = form_version(values)
     try:
-        token: ApiToken = accounts.revoke_token(
+        token = accounts.revoke_token(
             db, actor, token_id, expected_version=version, now=clock.now()
         )
-    except StaleVersion:
+    except (StaleVersion, Conflict) as exc:
         db.rollback()
         form = Form()
-        form.add(GENERAL, stale_message("token"))
-        return _list_page(request, db, actor, None, form, status_code=409)
-    except Conflict as exc:
-        db.rollback()
-        form = Form()
-        form.add(GENERAL, exc.detail[:1].upper() + exc.detail[1:])
-        return _list_page(request, db, actor, None, form, status_code=409)
-    response = RedirectResponse("/admin/tokens", status_code=303)
+        stale = isinstance(exc, StaleVersion)
+        form.add(GENERAL, stale_message("token") if stale else sentence(exc.detail))
+        current = accounts.get_token(db, actor, token_id)
+        return _revoke_page(request, db, actor, current, form, status_code=409)
+    response = RedirectResponse(f"/admin/tokens/{token_id}", status_code=303)
     set_flash(request, response, f"The token “{token.name}” has been revoked")
     return response

@@ -244,8 +244,8 @@ def read_escalate(
         "response_due": due.value,
         "target_meeting_id": int(meeting) if meeting.isdigit() else None,
     }
-    parsed = parse(EscalateItem, form, data) if not form.errors else None
-    return parsed, due.faults if due.error else ()
+    parsed = parse(EscalateItem, form, data)  # every field's problem, in one answer
+    return (parsed if not form.errors else None), (due.faults if due.error else ())
 
 
 def escalate(

@@ -306,6 +306,7 @@ def _meeting_page(
     escalations = [board.get_escalation(db, actor, e.id, today=today) for e in meeting.escalations]
     can_add = actions_policy.can_edit(actor)
     form = form or Form(values={"about": "meeting", "owner_org": "force"}, labels=ACTION_LABELS)
+    actions = _meeting_actions(db, actor, meeting)
     return render(
         request,
         "board/meeting.html",
@@ -313,7 +314,8 @@ def _meeting_page(
             "meeting": meeting,
             "escalations": escalations,
             "kind_name": getattr(meeting, "kind_name", meeting.kind),
-            "actions": _meeting_actions(db, actor, meeting),
+            "actions": actions,
+            "short_names": action_views.short_names(db) if actions else {},
             "can_read_actions": actor.can(Scope.READ_ACTIONS),
             "can_add_action": can_add,
             "can_write": actor.can(Scope.WRITE_BOARD),
@@ -323,7 +325,9 @@ def _meeting_page(
             "notice": notice,
             "about_options": [("meeting", "The meeting itself")]
             + [(str(e.id), f"{e.ref}: {e.title}") for e in escalations],
-            **(reference_options(db) if can_add else {"org_options": [], "area_options": []}),
+            **(
+                reference_options(db, actor) if can_add else {"org_options": [], "area_options": []}
+            ),
             "common": common,
             "views": action_views,
         },
@@ -356,7 +360,8 @@ def add_meeting_action(
         source = {"source_type": SourceType.ESCALATION, "source_id": int(about)}
     else:
         form.add("about", "Select what the action is about")
-        source = {}
+        # checked as if about the meeting, so the other fields' problems show at once too
+        source = {"source_type": SourceType.BOARD_MEETING, "source_id": meeting_id}
     title = str(values.get("title", "")).strip()
     if not title:
         form.add("title", "Enter the action agreed")
@@ -372,8 +377,8 @@ def add_meeting_action(
         "due_on": due.value,
         **source,
     }
-    parsed = parse(ActionCreate, form, data) if not form.errors else None
-    if parsed is not None:
+    parsed = parse(ActionCreate, form, data)
+    if parsed is not None and not form.errors:
         try:
             action = actions.create_action(db, actor, parsed, now=clock.now())
         except Invalid as exc:

@@ -23,6 +23,7 @@ from domain.board.rules import Recommendation
 from domain.board.schemas import (
     ExceptionItemIn,
     ExceptionItemRead,
+    ExceptionReportChange,
     ExceptionReportCreate,
     ExceptionReportRead,
     MonitorItem,
@@ -208,6 +209,8 @@ def create_report(
         "meeting_id": int(meeting) if meeting.isdigit() else None,
         "items": items,
     }
+    # The report's own fields are checked whatever is wrong with its items: every problem at once.
+    parse(ExceptionReportChange, form, {k: v for k, v in data.items() if k != "items"})
     parsed = parse(ExceptionReportCreate, form, data) if not form.errors else None
     if parsed is not None:
         try:
@@ -376,9 +379,9 @@ def monitor_item(
     if review.error:
         form.add("next_review_on", review.error)
     data = {"next_review_on": review.value, "reason": str(values.get("reason", "")).strip()}
-    parsed = parse(MonitorItem, form, data) if not form.errors else None
+    parsed = parse(MonitorItem, form, data)
     status_code = 422
-    if parsed is not None:
+    if parsed is not None and not form.errors:
         monitoring, status_code = common.attempt(
             db,
             form,

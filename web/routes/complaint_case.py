@@ -14,9 +14,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Request
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -30,7 +31,6 @@ from domain.complaints.schemas import (
     ComplainantContactCreate,
     ComplaintReviewChange,
     ComplaintReviewDetail,
-    RecommendationIn,
     ReviewDecision,
     ReviewTransitionRequest,
 )
@@ -46,6 +46,7 @@ from web.routes.complaint_new import category_options
 from web.templating import is_htmx, render
 
 router = APIRouter()
+M = TypeVar("M", bound=BaseModel)
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 MAX_RECOMMENDATIONS = 20
 WHAT = "complaint review"
@@ -253,6 +254,16 @@ def _done(request: Request, db: Session, actor: Actor, review_id: int, message: 
     return board_common.redirect_with(request, f"/complaint-reviews/{review_id}", message)
 
 
+def _checked(schema: type[M], data: dict[str, Any], form: Form) -> M | None:
+    """The schema instance, or None with its objections on `form` beside the page's own, so
+    every problem shows in one answer (a field the page already faulted keeps its message)."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        form.add_invalid(common.schema_faults(exc))
+        return None
+
+
 def _run(db: Session, form: Form, change: Any, *, keep: bool = False) -> int:
     """Run a change; 0 when it was made, else the status to show the form again with, and
     the reason on `form`. A stale version clears the form's input unless `keep`."""
@@ -314,12 +325,12 @@ def change_status(
         if which == "withdraw" and not note:
             form.add("withdraw_note", "Enter why the review is withdrawn")
     status_code = 422
-    if not form.errors:
+    step = _checked(ReviewTransitionRequest, {"to": target, "note": note}, form)
+    if step is not None and not form.errors:
         rules = common.rules_of(request)
 
         def change() -> None:
             # Accepting for review records that the relevant review body was checked.
-            step = ReviewTransitionRequest(to=target, note=note)
             complaints.transition_review(
                 db, actor, review_id, step, expected_version=version, now=clock.now(), rules=rules
             )
@@ -331,10 +342,10 @@ def change_status(
             dates.add("letter_sent_on", "Record the date the decision letter was sent")
             forms["dates"] = dates
             del form.errors["letter_sent_on"]
-        _own_fields(form, which, note_field)
         if status_code == 0:
             key = target if which == "validity" else which
             return _done(request, db, actor, review_id, MESSAGES[key])
+    _own_fields(form, which, note_field)
     return _case_page(request, db, actor, review_id, forms=forms, status_code=status_code)
 
 
@@ -373,20 +384,24 @@ def record_contact(
     if method not in common.METHOD_LABELS:
         form.add("method", "Select how the complainant was contacted")
     status_code = 422
-    if not form.errors and on.value is not None:
-        data = ComplainantContactCreate(
-            contacted_on=on.value,
-            method=method,
-            note=str(values.get("contact_note", "")).strip(),
-        )
+    contact = _checked(
+        ComplainantContactCreate,
+        {
+            "contacted_on": on.value,
+            "method": method,
+            "note": str(values.get("contact_note", "")).strip(),
+        },
+        form,
+    )
+    if contact is not None and not form.errors:
         status_code = _run(
             db,
             form,
-            lambda: complaints.record_contact(db, actor, review_id, data, now=clock.now()),
+            lambda: complaints.record_contact(db, actor, review_id, contact, now=clock.now()),
         )
-        _own_fields(form, "contact", "contact_note")
         if status_code == 0:
             return _done(request, db, actor, review_id, "The contact has been recorded")
+    _own_fields(form, "contact", "contact_note")
     return _case_page(
         request,
         db,
@@ -497,17 +512,20 @@ def read_decision(values: dict[str, Any], form: Form, rows: int) -> DecisionRead
     if decided.error:
         form.add("decided_on", decided.error)
         faults["decided_on"] = decided.faults
-    decision = None
-    if not form.errors:
-        decision = ReviewDecision(
-            outcome=ReviewOutcome(outcome),
-            reasons=reasons,
-            organisational_learning=str(values.get("organisational_learning", "")).strip(),
-            recommendations=[RecommendationIn(**r) for r in recommendations],
-            no_recommendation_reason=no_reason,
-            decided_on=decided.value,
-        )
-    return DecisionReading(decision, faults, positions)
+    data = {
+        "outcome": outcome,
+        "reasons": reasons,
+        "organisational_learning": str(values.get("organisational_learning", "")).strip(),
+        "recommendations": recommendations,
+        "no_recommendation_reason": no_reason,
+        "decided_on": decided.value,
+    }
+    try:
+        decision: ReviewDecision | None = ReviewDecision.model_validate(data)
+    except ValidationError as exc:
+        _decision_errors(form, common.schema_faults(exc), positions)
+        decision = None
+    return DecisionReading(decision if not form.errors else None, faults, positions)
 
 
 def _decision_errors(form: Form, exc: Invalid, positions: list[int]) -> None:

@@ -26,8 +26,7 @@ from domain.complaints import service as complaints
 from domain.complaints.schemas import ReviewStats, ReviewStatsRow
 from domain.errors import Invalid
 from web.action_views import VARY
-from web.dates import parse_filter_date
-from web.forms import Form
+from web.forms import Form, filter_date
 from web.routes import complaint_common as common
 from web.templating import render
 
@@ -254,16 +253,6 @@ def default_range(today: date) -> tuple[date, date]:
     return date(months // 12, months % 12 + 1, 1), today
 
 
-def _read_date(raw: str, name: str, form: Form) -> date | None:
-    if not raw:
-        return None
-    try:
-        return parse_filter_date(raw)
-    except ValueError:
-        form.add(name, f"{LABELS[name]} must be a real date, like 1/4/2024")
-        return None
-
-
 @router.get("/complaint-reviews/kpis")
 def kpis(
     request: Request,
@@ -286,8 +275,8 @@ def kpis(
         },
         labels=LABELS,
     )
-    chosen_from = _read_date(form.value("from"), "from", form) or start
-    chosen_to = _read_date(form.value("to"), "to", form) or end
+    chosen_from = filter_date(form, "from", LABELS["from"], form.value("from")) or start
+    chosen_to = filter_date(form, "to", LABELS["to"], form.value("to")) or end
     chosen_group = form.value("group")
     if chosen_group not in dict(GROUP_OPTIONS):
         form.add("group", "Choose to group by month or by quarter")

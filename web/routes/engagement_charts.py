@@ -25,8 +25,7 @@ from domain.engagement import service as engagement
 from domain.errors import Invalid
 from domain.reference.tables import Area
 from web.action_views import VARY
-from web.dates import parse_filter_date
-from web.forms import Form
+from web.forms import Form, filter_date
 from web.routes import engagement_common as common
 from web.templating import render
 
@@ -69,14 +68,7 @@ def _range(from_: str | None, to: str | None) -> Range:
     default_start = today - timedelta(days=365)
     values = {}
     for name, raw, default in (("from", from_, default_start), ("to", to, today)):
-        if raw and raw.strip():
-            try:
-                values[name] = parse_filter_date(raw)
-            except ValueError:
-                form.add(name, f"{RANGE_LABELS[name]} must be a real date, like 31/3/2024")
-                values[name] = default
-        else:
-            values[name] = default
+        values[name] = filter_date(form, name, RANGE_LABELS[name], raw) or default
     if not form.errors and values["from"] > values["to"]:
         form.add("to", "To must be on or after from")
     if not form.values["from"]:

@@ -8,9 +8,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi import Request
+from pydantic import BaseModel, ValidationError
 from sqlmodel import Session, select
 from starlette.responses import RedirectResponse, Response
 
@@ -30,6 +31,7 @@ from web.dates import read_date
 from web.flash import set_flash
 from web.forms import GENERAL, Form
 
+M = TypeVar("M", bound=BaseModel)
 KIND_OPTIONS = [(kind.value, KIND_LABELS[kind]) for kind in EngagementKind]
 LEAD_OPTIONS = [(lead.value, LEAD_LABELS[lead]) for lead in Lead]
 OUTCOME_OPTIONS = [(outcome.value, LINE_OUTCOME_LABELS[outcome]) for outcome in LineOutcome]
@@ -415,6 +417,22 @@ def add_schema_errors(
         else:
             message = f"{label} is not valid" if label else sentence(str(error["msg"]))
         form.add(name, sentence(message))
+
+
+def validated(
+    schema: type[M],
+    data: Any,
+    form: Form,
+    debrief: Debrief | None = None,
+    labels: dict[str, str] | None = None,
+) -> M | None:
+    """The schema instance, or None with its problems on `form` beside those the page found
+    first, so the person sees every problem in one answer, not one stage at a time."""
+    try:
+        return schema.model_validate(data)
+    except ValidationError as exc:
+        add_schema_errors(form, exc, debrief, labels)
+        return None
 
 
 def order_errors(form: Form, names: list[str]) -> None:

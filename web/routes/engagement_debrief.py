@@ -223,23 +223,19 @@ def save_debrief(
     data, faults = _engagement_data(values, form, opts, today=clock.today(), contacts=contacts)
     debrief = common.read_issues(values, rows, form, topics=dict(opts.topics), orgs=dict(opts.orgs))
     faults |= debrief.faults
-    if not form.errors:
+    parsed = common.validated(EngagementCreate, {**data, "issues": debrief.issues}, form, debrief)
+    if parsed is not None and not form.errors:
         try:
-            parsed = EngagementCreate.model_validate({**data, "issues": debrief.issues})
-        except ValidationError as exc:
-            common.add_schema_errors(form, exc, debrief)
+            created = engagement.record_engagement(
+                db, actor, parsed, now=clock.now(), today=clock.today()
+            )
+        except Invalid as exc:
+            db.rollback()
+            common.add_service_errors(form, exc, debrief)
         else:
-            try:
-                created = engagement.record_engagement(
-                    db, actor, parsed, now=clock.now(), today=clock.today()
-                )
-            except Invalid as exc:
-                db.rollback()
-                common.add_service_errors(form, exc, debrief)
-            else:
-                return common.redirect_with(
-                    request, f"/engagements/{created.id}", _saved_message(parsed, opts)
-                )
+            return common.redirect_with(
+                request, f"/engagements/{created.id}", _saved_message(parsed, opts)
+            )
     if not form.errors:
         form.add(GENERAL, "The debrief could not be saved")
     common.order_errors(form, common.field_order(rows))
@@ -307,29 +303,25 @@ def change_engagement(
     contacts = policy.sees_named_contacts(actor)
     data, faults = _engagement_data(values, form, opts, today=clock.today(), contacts=contacts)
     status_code = 422
-    if not form.errors:
+    parsed = common.validated(EngagementChange, data, form)
+    if parsed is not None and not form.errors:
         try:
-            parsed = EngagementChange.model_validate(data)
-        except ValidationError as exc:
-            common.add_schema_errors(form, exc)
+            engagement.change_engagement(
+                db, actor, engagement_id, parsed, expected_version=version, now=clock.now()
+            )
+        except StaleVersion:
+            db.rollback()
+            fresh = engagement.get_engagement(db, actor, engagement_id, today=clock.today())
+            form = Form(values=_current_values(fresh), labels=common.ENGAGEMENT_LABELS)
+            form.add(GENERAL, stale_message("engagement"))
+            shown, faults, status_code = fresh, {}, 409
+        except Invalid as exc:
+            db.rollback()
+            common.add_service_errors(form, exc)
         else:
-            try:
-                engagement.change_engagement(
-                    db, actor, engagement_id, parsed, expected_version=version, now=clock.now()
-                )
-            except StaleVersion:
-                db.rollback()
-                fresh = engagement.get_engagement(db, actor, engagement_id, today=clock.today())
-                form = Form(values=_current_values(fresh), labels=common.ENGAGEMENT_LABELS)
-                form.add(GENERAL, stale_message("engagement"))
-                shown, faults, status_code = fresh, {}, 409
-            except Invalid as exc:
-                db.rollback()
-                common.add_service_errors(form, exc)
-            else:
-                return common.redirect_with(
-                    request, f"/engagements/{engagement_id}", "Changes to the engagement saved"
-                )
+            return common.redirect_with(
+                request, f"/engagements/{engagement_id}", "Changes to the engagement saved"
+            )
     common.order_errors(form, common.field_order([]))
     return _page(
         request,
@@ -385,27 +377,24 @@ def add_issue(
     if not debrief.issues and not form.errors:
         form.add(f"{rows[0].prefix}topic", "Select the topic of issue 1")
         form.add(f"{rows[0].prefix}description", "Enter what was raised in issue 1")
-    if not form.errors:
+    parsed = None
+    if debrief.issues:
         try:
             parsed = EngagementIssueCreate.model_validate(debrief.issues[0])
         except ValidationError as exc:
-            common.add_schema_errors(
-                form,
-                _PrefixedErrors(exc),
-                debrief,
-            )
+            common.add_schema_errors(form, _PrefixedErrors(exc), debrief)
+    if parsed is not None and not form.errors:
+        try:
+            engagement.add_issue(db, actor, engagement_id, parsed, now=clock.now())
+        except Invalid as exc:
+            db.rollback()
+            common.add_service_errors(form, _as_issue_errors(exc), debrief)
         else:
-            try:
-                engagement.add_issue(db, actor, engagement_id, parsed, now=clock.now())
-            except Invalid as exc:
-                db.rollback()
-                common.add_service_errors(form, _as_issue_errors(exc), debrief)
-            else:
-                return common.redirect_with(
-                    request,
-                    f"/engagements/{engagement_id}#issues",
-                    f"The issue has been added, with {_count(len(parsed.actions), 'action')}",
-                )
+            return common.redirect_with(
+                request,
+                f"/engagements/{engagement_id}#issues",
+                f"The issue has been added, with {_count(len(parsed.actions), 'action')}",
+            )
     if not form.errors:
         form.add(GENERAL, "The issue could not be saved")
     common.order_errors(form, common.field_order(rows))

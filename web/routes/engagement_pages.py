@@ -33,8 +33,8 @@ from domain.listing import PageRequest
 from web import action_views
 from web.action_views import VARY
 from web.admin import form_version, stale_message
-from web.dates import date_fields, parse_filter_date, read_date
-from web.forms import GENERAL, Form, FormValues
+from web.dates import date_fields, read_date
+from web.forms import GENERAL, Form, FormValues, filter_date
 from web.routes import engagement_common as common
 from web.templating import render
 
@@ -64,16 +64,6 @@ WEEKDAYS = [
 
 def _url(path: str, params: dict[str, str]) -> str:
     return f"{path}?{urlencode(params)}" if params else path
-
-
-def _filter_date(value: str | None, name: str, form: Form) -> date | None:
-    if not value or not value.strip():
-        return None
-    try:
-        return parse_filter_date(value)
-    except ValueError:
-        form.add(name, f"{FILTER_LABELS[name]} must be a real date, like 31/3/2024")
-        return None
 
 
 # ---------------------------------------------------------------------------------------------
@@ -179,8 +169,8 @@ def list_engagements(
             form.add(
                 name, f"Choose {'an area' if name == 'area' else 'an NPA'} that is in the list"
             )
-    start = _filter_date(from_, "from", form)
-    end = _filter_date(to, "to", form)
+    start = filter_date(form, "from", FILTER_LABELS["from"], from_)
+    end = filter_date(form, "to", FILTER_LABELS["to"], to)
     if start and end and start > end:
         form.add("to", "To must be on or after from")
     kept = {

@@ -8,7 +8,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Request
-from pydantic import ValidationError
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -96,17 +95,13 @@ def create_period(
     form = Form(values=values, labels=LABELS)
     data, faults = _data(values, form)
     status_code = 422
-    if not form.errors:
-        try:
-            parsed = PreElectionPeriodCreate.model_validate(data)
-        except ValidationError as exc:
-            common.add_schema_errors(form, exc, labels=LABELS)
-        else:
-            made, status_code = _save(
-                db, form, lambda: engagement.create_period(db, actor, parsed, now=clock.now())
-            )
-            if made is not None:
-                return common.redirect_with(request, HOME, f"{parsed.label} added")
+    parsed = common.validated(PreElectionPeriodCreate, data, form, labels=LABELS)
+    if parsed is not None and not form.errors:
+        made, status_code = _save(
+            db, form, lambda: engagement.create_period(db, actor, parsed, now=clock.now())
+        )
+        if made is not None:
+            return common.redirect_with(request, HOME, f"{parsed.label} added")
     common.order_errors(form, list(LABELS))
     return _form_page(request, form, faults=faults, status_code=status_code)
 
@@ -135,26 +130,22 @@ def change_period(
     form = Form(values=values, labels=LABELS)
     data, faults = _data(values, form)
     status_code = 422
-    if not form.errors:
-        try:
-            parsed = PreElectionPeriodChange.model_validate(data)
-        except ValidationError as exc:
-            common.add_schema_errors(form, exc, labels=LABELS)
-        else:
-            changed, status_code = _save(
-                db,
-                form,
-                lambda: engagement.change_period(
-                    db, actor, period_id, parsed, expected_version=version, now=clock.now()
-                ),
-            )
-            if changed is not None:
-                return common.redirect_with(request, HOME, f"Changes to {parsed.label} saved")
-            if status_code == 409:
-                period = engagement.get_period(db, actor, period_id, today=clock.today())
-                fresh = Form(values=_current_values(period), labels=LABELS)
-                fresh.errors = form.errors
-                form = fresh
+    parsed = common.validated(PreElectionPeriodChange, data, form, labels=LABELS)
+    if parsed is not None and not form.errors:
+        changed, status_code = _save(
+            db,
+            form,
+            lambda: engagement.change_period(
+                db, actor, period_id, parsed, expected_version=version, now=clock.now()
+            ),
+        )
+        if changed is not None:
+            return common.redirect_with(request, HOME, f"Changes to {parsed.label} saved")
+        if status_code == 409:
+            period = engagement.get_period(db, actor, period_id, today=clock.today())
+            fresh = Form(values=_current_values(period), labels=LABELS)
+            fresh.errors = form.errors
+            form = fresh
     common.order_errors(form, list(LABELS))
     return _form_page(request, form, period=period, faults=faults, status_code=status_code)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from sqlmodel import Session
 from starlette.responses import Response
 
@@ -38,6 +38,9 @@ from web.templating import is_htmx, render
 
 router = APIRouter()
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
+CameFrom = Annotated[str | None, Query(alias="from", max_length=20, pattern=r"^[^\x00]*$")]
+BACK_TO_LIST = ("/escalations", "Back to escalations")
+BACK_TO_INBOX = ("/force-inbox", "Back to the Force inbox")  # opened from the inbox (?from=inbox)
 MAX_LINKS = 10
 
 RESPONSE_LABELS = {"response": "Response", "links": "Links"}
@@ -137,6 +140,7 @@ def _escalation_page(
     faults: tuple[str, ...] = (),
     notice: str | None = None,
     status_code: int = 200,
+    back: tuple[str, str] = BACK_TO_LIST,
 ) -> Response:
     today = clock.today()
     shown = board.get_escalation(db, actor, escalation_id, today=today)
@@ -160,6 +164,7 @@ def _escalation_page(
         "board/escalation.html",
         {
             "escalation": shown,
+            "back": back,
             "meeting": meeting,
             "raised_from": _raised_from(db, actor, shown),
             "timeline": timeline(shown),
@@ -188,9 +193,14 @@ def _escalation_page(
 
 @router.get("/escalations/{escalation_id}")
 def show_escalation(
-    request: Request, db: DbSession, actor: CurrentActor, escalation_id: Id
+    request: Request,
+    db: DbSession,
+    actor: CurrentActor,
+    escalation_id: Id,
+    came_from: CameFrom = None,
 ) -> Response:
-    return _escalation_page(request, db, actor, escalation_id)
+    back = BACK_TO_INBOX if came_from == "inbox" else BACK_TO_LIST
+    return _escalation_page(request, db, actor, escalation_id, back=back)
 
 
 def _done(
@@ -229,13 +239,9 @@ def add_force_response(
     if not response_text:
         form.add("response", "Enter the Force's response")
     links = _links(values.get("links"), form)
-    parsed = (
-        parse(ForceResponseCreate, form, {"response": response_text, "links": links})
-        if not form.errors
-        else None
-    )
+    parsed = parse(ForceResponseCreate, form, {"response": response_text, "links": links})
     status_code = 422
-    if parsed is not None:
+    if parsed is not None and not form.errors:
         escalation, status_code = common.attempt(
             db,
             form,
@@ -322,49 +328,48 @@ def change_status(
         )
     data, faults = _transition_data(target, values, form, db, actor)
     status_code = 422
-    if not form.errors:
-        renamed = FIELD_NAMES.get(target, {})
-        check = Form(values=data, labels=labels)
-        parsed = parse(EscalationTransition, check, data)
-        for name, message in check.errors.items():
-            form.add(renamed.get(name, name), message)
-        if parsed is not None:
-            try:
-                board.transition_escalation(
-                    db,
-                    actor,
-                    escalation_id,
-                    parsed,
-                    expected_version=version,
-                    now=clock.now(),
+    renamed = FIELD_NAMES.get(target, {})
+    check = Form(values=data, labels=labels)
+    parsed = parse(EscalationTransition, check, data)  # every field's problem, in one answer
+    for name, message in check.errors.items():
+        form.add(renamed.get(name, name), message)
+    if parsed is not None and not form.errors:
+        try:
+            board.transition_escalation(
+                db,
+                actor,
+                escalation_id,
+                parsed,
+                expected_version=version,
+                now=clock.now(),
+            )
+        except StaleVersion:
+            db.rollback()
+            form = Form(labels=labels)
+            form.add(GENERAL, stale_message("escalation"))
+            status_code = 409
+        except Invalid as exc:
+            db.rollback()
+            form.add_invalid(
+                Invalid(
+                    [
+                        FieldError((renamed.get(str(e.loc[-1]), str(e.loc[-1])),), e.msg)
+                        if e.loc
+                        else e
+                        for e in exc.errors
+                    ]
                 )
-            except StaleVersion:
-                db.rollback()
-                form = Form(labels=labels)
-                form.add(GENERAL, stale_message("escalation"))
-                status_code = 409
-            except Invalid as exc:
-                db.rollback()
-                form.add_invalid(
-                    Invalid(
-                        [
-                            FieldError((renamed.get(str(e.loc[-1]), str(e.loc[-1])),), e.msg)
-                            if e.loc
-                            else e
-                            for e in exc.errors
-                        ]
-                    )
-                )
-            except Forbidden as exc:
-                db.rollback()
-                form.add(GENERAL, common.sentence(exc.detail))
-                status_code = 403
-            except Conflict as exc:
-                db.rollback()
-                form.add(GENERAL, common.sentence(exc.detail))
-                status_code = 409
-            else:
-                return _done(request, db, actor, escalation_id, MESSAGES[target])
+            )
+        except Forbidden as exc:
+            db.rollback()
+            form.add(GENERAL, common.sentence(exc.detail))
+            status_code = 403
+        except Conflict as exc:
+            db.rollback()
+            form.add(GENERAL, common.sentence(exc.detail))
+            status_code = 409
+        else:
+            return _done(request, db, actor, escalation_id, MESSAGES[target])
     return _escalation_page(
         request,
         db,

@@ -106,6 +106,8 @@ def home(request: Request, db: DbSession, actor: CurrentActor) -> Response:
         accounts.admin_summary(db, actor, now=clock.now()) if actor.can(Scope.ADMIN) else None
     )
     summary = action_summary(db, actor, clock.today()) if actor.can(Scope.READ_ACTIONS) else None
+    # Organisations' short names ("OPCC") keep the table of my actions narrow on a phone.
+    short_names = views.short_names(db) if summary is not None and summary.mine else {}
     return render(
         request,
         "pages/home.html",
@@ -114,6 +116,7 @@ def home(request: Request, db: DbSession, actor: CurrentActor) -> Response:
             "action_summary": summary,
             "force_only": policy.force_only(actor),
             "views": views,
+            "short_names": short_names,
             "rag_summary": plan_views.home_summary(db, actor),
             "reviews_due": complaint_common.due_this_week(db, actor, request, clock.today()),
             "review_views": complaint_common,

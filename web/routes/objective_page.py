@@ -3,13 +3,16 @@ every assessment (corrections marked), and for those who rate, the new assessmen
 
 The form posts with htmx and gets back the `objective_detail` block (refreshed, with the
 message or the errors in it); without JavaScript it POST-redirect-GETs. The rules are
-domain.plan's: the page runs the same rule function early only so that every problem is
-reported at once, and nothing is saved unless add_assessment accepts it."""
+domain.plan's: the page runs the same rule function (assessment_faults) beside its own
+checks of the choices, the date and the links, so every problem is reported in one answer,
+and nothing is saved unless add_assessment accepts it. Next steps and the expected date are
+asked for under Amber and Red only (a conditional reveal), and are not kept for other
+ratings."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Path, Query, Request
 from sqlmodel import Session
@@ -21,7 +24,7 @@ from domain.accounts.rules import Actor, Scope
 from domain.actions import policy as actions_policy
 from domain.actions import queries as action_queries
 from domain.actions.rules import SourceType
-from domain.errors import Invalid, invalid
+from domain.errors import Invalid
 from domain.listing import MAX_LIMIT, PageRequest
 from domain.plan import policy, ratings
 from domain.plan import service as plan
@@ -30,16 +33,17 @@ from domain.plan.rules import (
     AssessmentDraft,
     DeliveryStage,
     PeriodStatus,
+    RatedPeriod,
     Rating,
-    check_assessment,
-    rationale_problem,
+    assessment_faults,
+    parse_period_code,
 )
 from domain.plan.schemas import AssessmentCreate, AssessmentRead
 from domain.plan.standing import PlanPeriod
 from web import plan_views as views
 from web.action_views import VARY
 from web.admin import Tag
-from web.dates import read_date
+from web.dates import DateReading, date_example, read_date
 from web.flash import set_flash
 from web.forms import Form, FormValues, parse
 from web.templating import is_htmx, render
@@ -48,17 +52,20 @@ router = APIRouter()
 Id = Annotated[int, Path(ge=1, le=2**31 - 1)]
 Text = Annotated[str | None, Query(max_length=10000)]
 
-LABELS = {
+LABELS = {  # in the form's order, which the error summary follows
     "period": "Period",
     "rating": "Rating",
-    "rationale": "Rationale",
-    "delivery_stage": "Delivery stage",
     "next_steps": "Next steps",
     "expected_date": "Expected date",
+    "rationale": "Rationale",
+    "delivery_stage": "Delivery stage",
     "evidence_links": "Evidence links",
     "correction_reason": "Reason for correction",
 }
 MAX_LINKS = 20
+REVEALING = (Rating.AMBER, Rating.RED)  # the ratings that ask for next steps and a date
+EXPECTED_EXAMPLE_DAYS = 90  # the hint's example date: about a quarter from today
+Choice = TypeVar("Choice", Rating, DeliveryStage)
 
 
 @dataclass(frozen=True)
@@ -140,7 +147,7 @@ def _objective_page(
             "theme": themes.get(objective.theme_id),
             "lead_name": views.lead_names(db).get(objective.lead_org, objective.lead_org),
             "timeline": _timeline(ratings.list_assessments(db, actor, objective_id)),
-            "can_rate": actor.can(Scope.WRITE_PLAN),
+            "can_rate": policy.can_write(actor),
             "form": form,
             "errors": form.error_summary,
             "faults": faults,
@@ -153,6 +160,8 @@ def _objective_page(
                 (value, text, views.RATING_HINTS[Rating(value)])
                 for value, text in views.RATING_OPTIONS
             ],
+            "revealing": [r.value for r in REVEALING],
+            "expected_example": date_example(EXPECTED_EXAMPLE_DAYS),
             "stage_options": views.STAGE_OPTIONS,
             "views": views,
             "objective_actions": _objective_actions(db, actor, objective_id),
@@ -207,25 +216,61 @@ def _links(raw: str, form: Form) -> list[str]:
     return links
 
 
-def _check_early(form: Form, data: dict[str, Any], periods: list[PlanPeriod]) -> None:
-    """The domain's own rule function, run before saving so every problem shows at once."""
-    start = next((p.period.starts_on for p in periods if p.period.code == data["period"]), None)
+def _choice(kind: type[Choice], raw: Any) -> Choice | None:
+    """The option posted, or None when none (or one not offered) was chosen."""
     try:
-        rating, stage = Rating(data["rating"]), DeliveryStage(data["delivery_stage"])
+        return kind(str(raw or ""))
     except ValueError:
-        rating, stage = None, None
-    if rating is None or stage is None or start is None:
-        problem = rationale_problem(data["rationale"])
-        if problem:
-            form.add_invalid(invalid("rationale", problem))
-        return
+        return None
+
+
+def _read(form: Form, periods: list[PlanPeriod]) -> tuple[dict[str, Any], DateReading]:
+    """The posted assessment, with every problem in `form` at once: the choices, the date and
+    the links, then every rule of domain.plan on whatever could be read."""
+    values = form.values
+    chosen = next((p.period for p in periods if p.period.code == values.get("period")), None)
+    if chosen is None:
+        form.add("period", "Select the period this rating is for")
+    rating = _choice(Rating, values.get("rating"))
+    if rating is None:
+        form.add("rating", "Select a rating")
+    stage = _choice(DeliveryStage, values.get("delivery_stage"))
+    if stage is None:
+        form.add("delivery_stage", "Select the delivery stage")
+    # Asked for (revealed) under Amber and Red; read too while no rating is chosen.
+    asked = rating is None or rating in REVEALING
+    date = DateReading()
+    if asked:
+        date = read_date(values, "expected_date", LABELS["expected_date"], required=False)
+        if date.error:
+            form.add("expected_date", date.error)
+    data: dict[str, Any] = {
+        "period": chosen.code if chosen else "",
+        "rating": rating.value if rating else "",
+        "rationale": str(values.get("rationale", "")).strip(),
+        "delivery_stage": stage.value if stage else "",
+        "next_steps": str(values.get("next_steps", "")).strip() if asked else "",
+        "expected_date": date.value,
+        "evidence_links": _links(str(values.get("evidence_links", "")), form),
+        "correction_reason": str(values.get("correction_reason", "")).strip(),
+    }
     draft = AssessmentDraft(
-        rating, data["rationale"], stage, data["next_steps"], data["expected_date"]
+        rating,
+        data["rationale"],
+        stage,
+        data["next_steps"],
+        date.value,
+        data["correction_reason"],
     )
-    try:
-        check_assessment(draft, period_start=start)
-    except Invalid as exc:
-        form.add_invalid(exc)
+    period = (
+        RatedPeriod(parse_period_code(chosen.code), chosen.status == PeriodStatus.PUBLISHED)
+        if chosen
+        else None
+    )
+    faults = assessment_faults(draft, period)
+    if faults:
+        form.add_invalid(Invalid(faults))  # a box already marked keeps its first message
+    return data, date
 
 
 @router.post("/objectives/{objective_id}/assessments")
@@ -236,30 +281,9 @@ def add_assessment(
     objective = ratings.get_objective(db, actor, objective_id)
     periods = standing_of.plan_periods(db, actor, objective.plan_id)
     form = Form(values=values, labels=LABELS)
-    period = str(values.get("period", ""))
-    if period not in {p.period.code for p in periods}:
-        form.add("period", "Select the period this rating is for")
-    if str(values.get("rating", "")) not in {r.value for r in Rating}:
-        form.add("rating", "Select a rating")
-    if str(values.get("delivery_stage", "")) not in {s.value for s in DeliveryStage}:
-        form.add("delivery_stage", "Select the delivery stage")
-    date = read_date(values, "expected_date", LABELS["expected_date"], required=False)
-    if date.error:
-        form.add("expected_date", date.error)
-    data: dict[str, Any] = {
-        "period": period,
-        "rating": str(values.get("rating", "")),
-        "rationale": str(values.get("rationale", "")).strip(),
-        "delivery_stage": str(values.get("delivery_stage", "")),
-        "next_steps": str(values.get("next_steps", "")).strip(),
-        "expected_date": date.value,
-        "evidence_links": _links(str(values.get("evidence_links", "")), form),
-        "correction_reason": str(values.get("correction_reason", "")).strip(),
-    }
-    if not date.error:
-        _check_early(form, data, periods)
-    parsed = parse(AssessmentCreate, form, data) if not form.errors else None
-    if parsed is not None:
+    data, date = _read(form, periods)
+    parsed = parse(AssessmentCreate, form, data)
+    if parsed is not None and not form.errors:
         try:
             rated = ratings.add_assessment(db, actor, objective_id, parsed, now=clock.now())
         except Invalid as exc:

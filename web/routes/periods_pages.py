@@ -1,6 +1,10 @@
-"""/periods: the reporting periods with their status, a form to add one, and publishing
-with a confirmation step (/periods/{code}/publish). Publishing freezes a period's ratings;
-only administrators and OPCC staff may (domain.plan.policy.can_publish)."""
+"""/periods: the reporting periods with their status, a form to add one (the next quarter
+in one click, or any by its code), and publishing with a confirmation step
+(/periods/{code}/publish) that names the objectives still without a rating. Publishing
+freezes a period's ratings; only administrators and OPCC staff may
+(domain.plan.policy.can_publish). Afterwards the same address shows the period as
+published and offers to add the quarter after it. Each form is shown only to a role whose
+submission the route would accept, by the same policy function."""
 
 from __future__ import annotations
 
@@ -12,11 +16,11 @@ from starlette.responses import RedirectResponse, Response
 
 from api.auth import CurrentActor, DbSession
 from domain import clock
-from domain.accounts.rules import Actor, Scope
+from domain.accounts.rules import Actor
 from domain.errors import Conflict, Invalid, StaleVersion
-from domain.plan import policy
+from domain.plan import policy, standing
 from domain.plan import service as plan
-from domain.plan.rules import PeriodStatus
+from domain.plan.rules import PeriodStatus, Quarter, parse_period_code, quarter_of
 from domain.plan.tables import ReportingPeriod
 from web import plan_views as views
 from web.admin import form_version, stale_message
@@ -29,6 +33,14 @@ PeriodCode = Annotated[str, Path(max_length=20, pattern=r"^\d{4}-\d{2}-Q[1-4]$")
 LABELS = {"code": "Period code"}
 
 
+def _to_add(actor: Actor, periods: list[ReportingPeriod], following: Quarter) -> Quarter | None:
+    """`following`, offered as a one-click addition, unless it exists or the role may not
+    add periods."""
+    if not policy.can_write(actor) or following.code in {p.code for p in periods}:
+        return None
+    return following
+
+
 def _periods_page(
     request: Request,
     db: Session,
@@ -38,12 +50,16 @@ def _periods_page(
     status_code: int = 200,
 ) -> Response:
     form = form or Form(labels=LABELS)
+    periods = views.all_periods(db, actor)
+    following = parse_period_code(periods[-1].code).next() if periods else quarter_of(clock.today())
     return render(
         request,
         "plan/periods.html",
         {
-            "periods": list(reversed(views.all_periods(db, actor))),
-            "can_add": actor.can(Scope.WRITE_PLAN),
+            "periods": list(reversed(periods)),
+            "can_add": policy.can_write(actor),
+            "next_quarter": _to_add(actor, periods, following),
+            "example": following.next(),  # the code form is for any period but `following`
             "can_publish": policy.can_publish(actor),
             "active_plan": views.active_plan(db, actor),
             "form": form,
@@ -87,16 +103,30 @@ def add_period(
 
 def _publish_page(
     request: Request,
+    db: Session,
+    actor: Actor,
     period: ReportingPeriod,
     *,
     form: Form | None = None,
     status_code: int = 200,
 ) -> Response:
+    """Before publishing: what it leaves out. After: the quarter to add next."""
     form = form or Form()
+    published = period.status == PeriodStatus.PUBLISHED
+    following = parse_period_code(period.code).next()
     return render(
         request,
         "plan/publish.html",
-        {"period": period, "form": form, "errors": form.error_summary, "views": views},
+        {
+            "period": period,
+            "unrated": [] if published else standing.unrated_in(db, actor, period),
+            "next_quarter": _to_add(actor, views.all_periods(db, actor), following)
+            if published
+            else None,
+            "form": form,
+            "errors": form.error_summary,
+            "views": views,
+        },
         status_code=status_code,
     )
 
@@ -106,7 +136,7 @@ def confirm_publish(
     request: Request, db: DbSession, actor: CurrentActor, code: PeriodCode
 ) -> Response:
     policy.check_can_publish(actor)
-    return _publish_page(request, plan.get_period(db, actor, code))
+    return _publish_page(request, db, actor, plan.get_period(db, actor, code))
 
 
 @router.post("/periods/{code}/publish")
@@ -127,7 +157,7 @@ def publish(
             form.add(GENERAL, f"{label} is already published, so nothing was changed")
         else:
             form.add(GENERAL, stale_message("period"))
-        return _publish_page(request, period, form=form, status_code=409)
-    response = RedirectResponse("/periods", status_code=303)
+        return _publish_page(request, db, actor, period, form=form, status_code=409)
+    response = RedirectResponse(f"/periods/{code}/publish", status_code=303)
     set_flash(request, response, f"{label} has been published. Its ratings are now frozen")
     return response

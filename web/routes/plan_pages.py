@@ -13,8 +13,9 @@ from fastapi import APIRouter, Path, Query, Request
 from starlette.responses import Response
 
 from api.auth import CurrentActor, DbSession
-from domain.accounts.rules import Scope
+from domain import clock
 from domain.listing import MAX_LIMIT, PageRequest
+from domain.plan import policy
 from domain.plan import service as plan
 from web import plan_views as views
 from web.action_views import VARY
@@ -28,7 +29,9 @@ PeriodQuery = Annotated[str | None, Query(max_length=20)]
 @router.get("/plans")
 def plans(request: Request, db: DbSession, actor: CurrentActor) -> Response:
     found = plan.list_plans(db, actor, page=PageRequest(limit=MAX_LIMIT)).items
-    return render(request, "plan/plans.html", {"plans": found, "views": views})
+    return render(
+        request, "plan/plans.html", {"plans": found, "today": clock.today(), "views": views}
+    )
 
 
 @router.get("/plans/{plan_id}")
@@ -43,6 +46,8 @@ def overview(
             "report": report,
             "chart": views.chart(report.themes),
             "summary": views.chart_summary(report),
+            "today": clock.today(),
+            "can_add_period": policy.can_write(actor),
             "views": views,
         },
         block="plan_overview",
@@ -82,7 +87,7 @@ def not_assessed(
         {
             "report": report,
             "waiting": waiting,
-            "can_rate": actor.can(Scope.WRITE_PLAN),
+            "can_rate": policy.can_write(actor),
             "views": views,
         },
         block="plan_not_assessed",

@@ -1,4 +1,5 @@
-"""Sign in and sign out (GOV.UK pattern). Public routes: listed in web/router.py."""
+"""Sign in, sign out, and set a new password with a reset link (GOV.UK patterns). Public
+routes: listed in web/router.py."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from functools import cache, partial
 from typing import Annotated, Any
 
 import anyio
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Path, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.auth import (
@@ -22,9 +23,13 @@ from api.auth import (
     submitted_csrf_token,
 )
 from domain import clock
-from domain.accounts import sessions
-from domain.accounts.rules import SignInLimits
-from domain.errors import Forbidden, RateLimited, Unauthenticated
+from domain.accounts import passwords, sessions
+from domain.accounts.rules import (
+    MIN_PASSWORD_LENGTH,
+    ResetLinkState,
+    SignInLimits,
+)
+from domain.errors import Conflict, Forbidden, Invalid, RateLimited, Unauthenticated
 from web.flash import set_flash
 from web.forms import Form, FormValues
 from web.templating import render
@@ -44,6 +49,26 @@ def _safe_next(value: object) -> str:
     return "/"
 
 
+def _with_anonymous_csrf(request: Request, response: Response, token: str) -> Response:
+    """Forms for people not signed in: the token in the form must match this cookie."""
+    response.set_cookie(
+        ANON_CSRF_COOKIE,
+        token,
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        max_age=3600,
+    )
+    return response
+
+
+def _check_anonymous_csrf(request: Request, submitted: str) -> str:
+    expected = request.cookies.get(ANON_CSRF_COOKIE, "")
+    if not expected or not hmac.compare_digest(submitted, expected):
+        raise Forbidden("the form has expired or did not come from this site; reload and try again")
+    return expected
+
+
 def _sign_in_page(request: Request, form: Form, token: str, *, status_code: int = 200) -> Response:
     response = render(
         request,
@@ -57,15 +82,7 @@ def _sign_in_page(request: Request, form: Form, token: str, *, status_code: int 
         status_code=status_code,
         headers={"Cache-Control": "no-store"},
     )
-    response.set_cookie(
-        ANON_CSRF_COOKIE,
-        token,
-        httponly=True,
-        samesite="lax",
-        secure=_secure(request),
-        max_age=3600,
-    )
-    return response
+    return _with_anonymous_csrf(request, response, token)
 
 
 @public_router.get("/sign-in", include_in_schema=False)
@@ -98,9 +115,7 @@ async def sign_in(
 
 
 def _sign_in(request: Request, values: dict[str, Any], submitted: str) -> Response:
-    expected = request.cookies.get(ANON_CSRF_COOKIE, "")
-    if not expected or not hmac.compare_digest(submitted, expected):
-        raise Forbidden("the form has expired or did not come from this site; reload and try again")
+    expected = _check_anonymous_csrf(request, submitted)
     form = Form(values={"email": values.get("email", ""), "next": values.get("next", "")})
     email = str(values.get("email", "")).strip()
     password = str(values.get("password", ""))
@@ -160,4 +175,79 @@ def sign_out(request: Request, db: DbSession, actor: CurrentActor, values: FormV
         response,
         "You have signed out on every device" if everywhere else "You have signed out",
     )
+    return response
+
+
+ResetCode = Annotated[str, Path(max_length=100, pattern=r"^[A-Za-z0-9_-]+$")]
+RESET_LABELS = {"password": "New password", "confirmation": "Confirm new password"}
+
+
+def _reset_page(
+    request: Request,
+    link: passwords.ResetLink,
+    form: Form,
+    *,
+    status_code: int = 200,
+) -> Response:
+    """The form while the link works; otherwise a page that says why not and what to do
+    (an answer, not an error: the person followed the link they were given)."""
+    usable = link.state is ResetLinkState.USABLE
+    token = request.cookies.get(ANON_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = render(
+        request,
+        "admin/reset_password.html",
+        {
+            "link": link,
+            "usable": usable,
+            "state": link.state.value,
+            "form": form,
+            "errors": form.error_summary,
+            "csrf_token": token,
+            "min_length": MIN_PASSWORD_LENGTH,
+        },
+        status_code=status_code,
+        headers={"Cache-Control": "no-store"},
+    )
+    return _with_anonymous_csrf(request, response, token) if usable else response
+
+
+@public_router.get("/reset-password/{code}", include_in_schema=False)
+def reset_password_page(request: Request, db: DbSession, code: ResetCode) -> Response:
+    """`code` is the link's secret: whoever holds the link may use it."""
+    link = passwords.find_reset_link(db, code, now=clock.now())
+    return _reset_page(request, link, Form(labels=RESET_LABELS))
+
+
+@public_router.post("/reset-password/{code}", include_in_schema=False)
+def reset_password(
+    request: Request,
+    db: DbSession,
+    code: ResetCode,
+    values: FormValues,
+    submitted: Annotated[str, Depends(submitted_csrf_token)],
+) -> Response:
+    """Every fault of the new password at once; a link that stopped working meanwhile (used
+    in another tab, expired) shows why. Passwords are never sent back to the page."""
+    _check_anonymous_csrf(request, submitted)
+    form = Form(labels=RESET_LABELS)
+    now = clock.now()
+    try:
+        passwords.reset_password(
+            db,
+            code,
+            password=str(values.get("password", "")),
+            confirmation=str(values.get("confirmation", "")),
+            now=now,
+        )
+    except Invalid as exc:
+        db.rollback()
+        form.add_invalid(exc)
+        link = passwords.find_reset_link(db, code, now=now)
+        return _reset_page(request, link, form, status_code=422)
+    except Conflict:
+        db.rollback()
+        return _reset_page(request, passwords.find_reset_link(db, code, now=now), form)
+    response = RedirectResponse("/sign-in", status_code=303)
+    response.delete_cookie(ANON_CSRF_COOKIE)
+    set_flash(request, response, "Your password has been changed. Sign in with your new password")
     return response
