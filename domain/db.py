@@ -19,7 +19,6 @@ from domain import sync
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _ONE_STATEMENT = "oversight_one_statement"
-ANALYSIS_ROWS = 1000
 
 
 def make_engine(url: str, *, pool_size: int = 8) -> Engine:
@@ -127,11 +126,10 @@ class Database:
         """The planner picks an index by the statistics ANALYZE leaves; without them (SQLite
         never gathers its own; PostgreSQL's autovacuum only after a while, so not yet after
         a bulk load) it guesses, and may sort every matching row where walking an index in
-        order would stop after a page. Sampled (SQLite `analysis_limit`, PostgreSQL's own
-        sample), so it takes milliseconds at SQLite's sizes; run when the app starts."""
+        order would stop after a page. Run when the app starts: about a second per million
+        actions on SQLite, which reads every index (its sampling, `analysis_limit`, guessed
+        "overdue" a thousand times too selective at a million rows); PostgreSQL samples."""
         with self._write_engine.connect() as conn:
-            if self.is_sqlite:
-                conn.exec_driver_sql(f"PRAGMA analysis_limit={ANALYSIS_ROWS}")
             conn.exec_driver_sql("ANALYZE")
             conn.commit()
 

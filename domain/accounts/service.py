@@ -13,6 +13,7 @@ from sqlalchemy import func, or_, update
 from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, col, select
 
+from domain import sync
 from domain.accounts.policy import require
 from domain.accounts.rules import (
     TOKEN_USE_GRAIN,
@@ -321,7 +322,12 @@ def _note_use(db: Session, token_id: int, last_used_at: datetime | None, *, now:
     stale (domain.sync)."""
     if last_used_at is not None and now - last_used_at < TOKEN_USE_GRAIN:
         return
-    stamp = update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now)
+    stamp = (
+        update(ApiToken)
+        .where(col(ApiToken.id) == token_id)
+        .values(last_used_at=now)
+        .execution_options(**sync.NOT_A_CHANGE)
+    )
     try:
         db.connection().execute(stamp)
         db.commit()

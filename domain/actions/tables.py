@@ -24,6 +24,7 @@ class Action(Record, table=True):
         Index("ix_actions_status_id", "status", "id"),
         Index("ix_actions_owner_id", "owner_org_id", "id"),
         Index("ix_actions_area_id", "area_id", "id"),
+        Index("ix_actions_source_type_id", "source_type", "id"),
         # Overdue and outstanding lists walk this in id order: only the open work is in it.
         Index(
             "ix_actions_outstanding",

@@ -5,6 +5,9 @@ id) the database walks the matching rows already in that order and stops after a
 with only (column, …) or (column) it must find every match and sort them first, a cost
 that grows with the table (QUALITY.md P2). `ix_actions_area` on (area_id) alone becomes
 (area_id, id) for the same reason (SQLite appends the rowid anyway; PostgreSQL does not).
+(source_type, id) matters once the planner has statistics: a rare kind of source (board
+meetings among a million generated actions) looks common on average, and without it the
+planner walks the whole table in id order looking for a page of them.
 "Overdue" (open work past its date) cannot be walked in id order through (status, due_on,
 id); `ix_actions_outstanding`, partial on the open statuses, holds (id, due_on) of exactly
 those rows, so the walk checks the date in the index and stops after a page; and
@@ -33,6 +36,7 @@ def upgrade() -> None:
     op.create_index("ix_actions_owner_id", "actions", ["owner_org_id", "id"])
     op.drop_index("ix_actions_area", table_name="actions")
     op.create_index("ix_actions_area_id", "actions", ["area_id", "id"])
+    op.create_index("ix_actions_source_type_id", "actions", ["source_type", "id"])
     op.create_index(
         "ix_actions_outstanding",
         "actions",
@@ -52,6 +56,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index("ix_actions_outstanding_due", table_name="actions")
     op.drop_index("ix_actions_outstanding", table_name="actions")
+    op.drop_index("ix_actions_source_type_id", table_name="actions")
     op.drop_index("ix_actions_area_id", table_name="actions")
     op.create_index("ix_actions_area", "actions", ["area_id"])
     op.drop_index("ix_actions_owner_id", table_name="actions")

@@ -112,7 +112,7 @@ def test_staff_escalate_the_force_answers_the_board_closes_it(
         liaison.wait_for_load_state()
     assert "Due soon" in liaison.locator("tr", has=row_link).inner_text()
     row_link.click()
-    liaison.wait_for_url(f"**{escalation_path}")
+    liaison.wait_for_url(f"**{escalation_path}?from=inbox")
     assert liaison.locator("#discussion").count() == 0  # the OPCC records the discussion
     check(liaison, f"liaison-{mode}", "escalation")
 

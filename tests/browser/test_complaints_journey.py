@@ -201,7 +201,7 @@ def test_a_reviewer_takes_a_case_from_received_to_closed(
         if n == 1:
             check(liaison, "liaison", "force-inbox")
         row_link.click()
-        liaison.wait_for_url(re.compile(r".*/actions/\d+$"))
+        liaison.wait_for_url(re.compile(r".*/actions/\d+\?from=inbox$"))
         assert ref in liaison.locator("h1").inner_text()
         assert MARKER not in liaison.content()
         liaison.fill("#body", f"The Force's response to recommendation {n}")

@@ -140,10 +140,9 @@ def test_a_community_day_from_debrief_to_you_said_we_did(
     assert force_action in liaison.locator("tr", has=row_link).inner_text()
     check(liaison, f"liaison-{mode}", "force-inbox")
     row_link.click()
-    liaison.wait_for_url(re.compile(r".*/actions/\d+$"))
-    liaison.get_by_label("Done (the action is complete)").check()
+    liaison.wait_for_url(re.compile(r".*/actions/\d+\?from=inbox$"))
     liaison.fill("#note", "Extra patrols on Friday nights since last week")
-    liaison.get_by_role("button", name="Change status").click()
+    liaison.get_by_role("button", name="Mark as done").click()
     liaison.locator(".govuk-notification-banner", has_text="The action is now done").wait_for()
     check(liaison, f"liaison-{mode}", "action-done")
 
