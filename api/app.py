@@ -25,6 +25,7 @@ from api.head import HeadAsGetMiddleware
 from api.middleware import (
     AuthenticateFirstMiddleware,
     BodyLimitMiddleware,
+    CachedPageMiddleware,
     UnexpectedErrorMiddleware,
 )
 from api.observability import RequestContextMiddleware, configure_logging
@@ -309,6 +310,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     # request id; the body guards run before FastAPI reads a byte of the body.
     app.add_middleware(AuthenticateFirstMiddleware, application=app, on_refusal=_on_domain_error)
     app.add_middleware(BodyLimitMiddleware, max_bytes=MAX_BODY_BYTES, on_refusal=_on_http_exception)
+    app.add_middleware(CachedPageMiddleware, application=app)
     app.add_middleware(HeadAsGetMiddleware)  # the access log still sees HEAD
     app.add_middleware(UnexpectedErrorMiddleware, on_error=_on_unexpected)
     app.add_middleware(SecurityHeadersMiddleware)

@@ -12,12 +12,17 @@ so a client's If-None-Match costs the one query that reads the counter.
 from __future__ import annotations
 
 import asyncio
+import functools
 import hashlib
 import threading
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from cachetools import LRUCache
+
+from domain import clock
+from domain.accounts.rules import Actor
 
 MAX_BYTES = 32 * 1024 * 1024
 """Enough for hundreds of 100-row pages; the worker's memory stays bounded (QUALITY.md P4)."""
@@ -32,8 +37,38 @@ class CacheKey:
 
     @property
     def etag(self) -> str:
-        raw = f"{self.url}\n{self.visibility}\n{self.today}".encode()
-        return f'W/"g{self.generation}-{hashlib.sha256(raw).hexdigest()[:24]}"'
+        return f'W/"g{self.generation}-{_digest(self.url, self.visibility, self.today)}"'
+
+
+@functools.lru_cache(maxsize=4096)
+def _digest(url: str, visibility: str, today: str) -> str:
+    """Remembered: pollers ask for the same few URLs, and every answer carries the tag."""
+    return hashlib.sha256(f"{url}\n{visibility}\n{today}".encode()).hexdigest()[:24]
+
+
+def cache_key(url: str, visibility: str, generation: str) -> CacheKey:
+    """The key of a page: made the same way by the route that stores it and by
+    `api.middleware.CachedPageMiddleware`, which answers from it."""
+    return CacheKey(url, visibility, clock.today().isoformat(), generation)
+
+
+Visibility = Callable[[Actor], str]
+"""A list's visibility class of a caller; it raises a DomainError for one who may not read."""
+Endpoint = TypeVar("Endpoint", bound=Callable[..., object])
+VISIBILITY_ATTRIBUTE = "cached_page_visibility"
+
+
+def answered_from_cache(visibility: Visibility) -> Callable[[Endpoint], Endpoint]:
+    """Marks a list route whose cached pages may be answered before the route runs, and
+    names the function the route itself uses for the caller's visibility class (which
+    checks read access), so both sides of the cache key the same way. Put it under the
+    route's decorator."""
+
+    def mark(endpoint: Endpoint) -> Endpoint:
+        setattr(endpoint, VISIBILITY_ATTRIBUTE, visibility)
+        return endpoint
+
+    return mark
 
 
 class ResponseCache:

@@ -17,10 +17,11 @@ from pydantic import BaseModel, BeforeValidator, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import Headers
 from starlette.responses import Response, StreamingResponse
 
 from api.auth import database
-from api.response_cache import CacheKey, ResponseCache
+from api.response_cache import CacheKey, ResponseCache, cache_key
 from domain import clock
 from domain.accounts.rules import Actor
 from domain.db import UnitOfWork
@@ -245,6 +246,11 @@ PUBLIC = "public"
 """The visibility class of the feeds that need no credentials: everyone sees the same."""
 
 
+def public_feed(_: Actor) -> str:
+    """The visibility function of a public feed (`answered_from_cache`)."""
+    return PUBLIC
+
+
 def list_response(
     request: Request,
     db: UnitOfWork,
@@ -285,13 +291,27 @@ def _cached_page(
     any page is looked up or made."""
     key = _cache_key(request, visibility, _freshness(request) or generation(db))
     if _matches(request.headers.get("if-none-match"), key.etag):
-        return Response(status_code=304, headers={"ETag": key.etag})
+        return not_modified(key)
     cache: ResponseCache = request.app.state.response_cache
     body = cache.get(key)
     if body is None:
         body = _page_body(request, db, params, fetch, schema)
         cache.put(key, body)
+    return cached_page(key, body)
+
+
+def not_modified(key: CacheKey) -> Response:
+    return Response(status_code=304, headers={"ETag": key.etag})
+
+
+def cached_page(key: CacheKey, body: bytes) -> Response:
+    """A JSON page under its cache key: the same answer from the route and from
+    `api.middleware.CachedPageMiddleware`."""
     return Response(body, media_type="application/json", headers={"ETag": key.etag})
+
+
+def if_none_match(headers: Headers, key: CacheKey) -> bool:
+    return _matches(headers.get("if-none-match"), key.etag)
 
 
 def _freshness(request: Request) -> str | None:
@@ -301,7 +321,7 @@ def _freshness(request: Request) -> str | None:
 
 
 def _cache_key(request: Request, visibility: str, freshness: str) -> CacheKey:
-    return CacheKey(str(request.url), visibility, clock.today().isoformat(), freshness)
+    return cache_key(str(request.url), visibility, freshness)
 
 
 def _read_generation(request: Request) -> str:
@@ -334,12 +354,12 @@ async def cached_list(
         freshness = await run_in_threadpool(_read_generation, request)
     key = _cache_key(request, visibility, freshness)
     if _matches(request.headers.get("if-none-match"), key.etag):
-        return Response(status_code=304, headers={"ETag": key.etag})
+        return not_modified(key)
     cache: ResponseCache = request.app.state.response_cache
     body = await cache.get_or_make(
         key, lambda: run_in_threadpool(_page_in_own_session, request, params, fetch, schema)
     )
-    return Response(body, media_type="application/json", headers={"ETag": key.etag})
+    return cached_page(key, body)
 
 
 def _page_in_own_session(

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+UK = ZoneInfo("Europe/London")
 
 
 def now() -> datetime:
@@ -12,6 +15,4 @@ def now() -> datetime:
 
 def today() -> date:
     """Today's date in the UK, which is what due dates and targets mean."""
-    from zoneinfo import ZoneInfo
-
-    return datetime.now(ZoneInfo("Europe/London")).date()
+    return datetime.now(UK).date()

@@ -10,6 +10,7 @@ from starlette.responses import Response
 
 from api.auth import CurrentActor, DbSession
 from api.problems import list_responses, problem_responses
+from api.response_cache import answered_from_cache
 from api.toolkit import (
     ExpectedVersion,
     IdempotencyKey,
@@ -57,6 +58,7 @@ def _detail_response(
     response_model=ListOf[ActionRead] | ListOf[ActionReadForForce],
     responses=list_responses(),
 )
+@answered_from_cache(policy.visibility_class)
 async def list_actions(
     request: Request,
     actor: CurrentActor,

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from api.auth import CurrentActor, DbSession
 from api.problems import list_responses, problem_responses
+from api.response_cache import answered_from_cache
 from api.toolkit import (
     PUBLIC,
     ExpectedVersion,
@@ -22,6 +23,7 @@ from api.toolkit import (
     ListQuery,
     created_response,
     list_response,
+    public_feed,
     resource_response,
 )
 from domain import clock
@@ -131,6 +133,7 @@ def _readers(actor: Actor) -> str:
 
 
 @router.get("/board-meetings", response_model=ListOf[MeetingRead], responses=list_responses())
+@answered_from_cache(_readers)
 def list_meetings(
     request: Request,
     db: DbSession,
@@ -198,6 +201,7 @@ def change_meeting(
 @router.get(
     "/exception-reports", response_model=ListOf[ExceptionReportRead], responses=list_responses()
 )
+@answered_from_cache(_readers)
 def list_reports(
     request: Request, db: DbSession, actor: CurrentActor, params: ListQuery
 ) -> Response:
@@ -302,6 +306,7 @@ def monitor_exception_item(
 
 
 @router.get("/escalations", response_model=ListOf[EscalationRead], responses=list_responses())
+@answered_from_cache(_readers)
 def list_escalations(
     request: Request,
     db: DbSession,
@@ -430,6 +435,7 @@ def transition_escalation(
 
 
 @router.get("/monitoring-items", response_model=ListOf[MonitoringRead], responses=list_responses())
+@answered_from_cache(_readers)
 def list_monitoring(
     request: Request, db: DbSession, actor: CurrentActor, params: ListQuery
 ) -> Response:
@@ -518,6 +524,7 @@ def escalate_monitoring(
 @public_router.get(
     "/api/v1/public/board", response_model=ListOf[PublicMeeting], responses=list_responses()
 )
+@answered_from_cache(public_feed)
 def public_board(request: Request, db: DbSession, params: ListQuery) -> Response:
     """No token needed: published board and panel meetings, newest first, with their
     escalations (topic, request, Force responses, PCC response, outcome) and actions."""

@@ -20,6 +20,7 @@ from starlette.responses import Response
 
 from api.auth import AuditedReadSession, CurrentActor, DbSession
 from api.problems import domain_problem, list_responses, problem_responses
+from api.response_cache import answered_from_cache
 from api.toolkit import (
     ExpectedVersion,
     IdempotencyKey,
@@ -119,6 +120,7 @@ def _list_readers(actor: Actor) -> str:
 
 
 @router.get(BASE, response_model=ListOf[ComplaintReviewRead], responses=list_responses())
+@answered_from_cache(_list_readers)
 def list_reviews(
     request: Request,
     db: DbSession,

@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from api.auth import CurrentActor, DbSession
 from api.problems import domain_problem, list_responses, problem_responses
+from api.response_cache import answered_from_cache
 from api.toolkit import (
     PUBLIC,
     ExpectedVersion,
@@ -26,6 +27,7 @@ from api.toolkit import (
     created_response,
     dumps,
     list_response,
+    public_feed,
     resource_response,
 )
 from domain import clock
@@ -111,6 +113,7 @@ def _engagement_response(
     response_model=ListOf[EngagementReadForOpcc] | ListOf[EngagementRead],
     responses=list_responses(),
 )
+@answered_from_cache(engagement_queries.visibility_class)
 def list_engagements(
     request: Request,
     db: DbSession,
@@ -357,6 +360,7 @@ def close_the_loop(
     response_model=ListOf[PreElectionPeriodRead],
     responses=list_responses(),
 )
+@answered_from_cache(engagement_queries.visibility_class)
 def list_periods(
     request: Request, db: DbSession, actor: CurrentActor, params: ListQuery
 ) -> Response:
@@ -459,6 +463,7 @@ def delete_period(
     response_model=ListOf[PublicLine],
     responses=list_responses(),
 )
+@answered_from_cache(public_feed)
 def public_you_said_we_did(request: Request, db: DbSession, params: ListQuery) -> Response:
     """No token needed: the "you said, we did" lines the OPCC marked public, newest first.
     While a pre-election period is in force, nothing told on or after its start is shown."""

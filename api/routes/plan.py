@@ -9,6 +9,7 @@ from starlette.responses import Response
 
 from api.auth import CurrentActor, DbSession
 from api.problems import list_responses, problem_responses
+from api.response_cache import answered_from_cache
 from api.toolkit import (
     PUBLIC,
     ExpectedVersion,
@@ -17,6 +18,7 @@ from api.toolkit import (
     ListQuery,
     created_response,
     list_response,
+    public_feed,
     resource_response,
 )
 from domain import clock
@@ -58,6 +60,7 @@ def _readers(actor: Actor) -> str:
 
 
 @router.get("/plans", response_model=ListOf[PlanRead], responses=list_responses())
+@answered_from_cache(_readers)
 def list_plans(request: Request, db: DbSession, actor: CurrentActor, params: ListQuery) -> Response:
     return list_response(
         request,
@@ -107,6 +110,7 @@ def change_plan(
 @router.get(
     "/plans/{plan_id}/themes", response_model=ListOf[ThemeRead], responses=list_responses(404)
 )
+@answered_from_cache(_readers)
 def list_themes(
     request: Request, db: DbSession, actor: CurrentActor, plan_id: Id, params: ListQuery
 ) -> Response:
@@ -143,6 +147,7 @@ def add_theme(
 
 
 @router.get("/objectives", response_model=ListOf[ObjectiveRead], responses=list_responses())
+@answered_from_cache(_readers)
 def list_objectives(
     request: Request,
     db: DbSession,
@@ -230,6 +235,7 @@ def change_objective(
     response_model=ListOf[AssessmentRead],
     responses=list_responses(404),
 )
+@answered_from_cache(_readers)
 def list_assessments(
     request: Request, db: DbSession, actor: CurrentActor, objective_id: Id, params: ListQuery
 ) -> Response:
@@ -274,6 +280,7 @@ def add_assessment(
 
 
 @router.get("/periods", response_model=ListOf[PeriodRead], responses=list_responses())
+@answered_from_cache(_readers)
 def list_periods(
     request: Request, db: DbSession, actor: CurrentActor, params: ListQuery
 ) -> Response:
@@ -327,6 +334,7 @@ def publish_period(
 @public_router.get(
     "/api/v1/public/plan", response_model=ListOf[PublicRating], responses=list_responses()
 )
+@answered_from_cache(public_feed)
 def public_plan(request: Request, db: DbSession, params: ListQuery) -> Response:
     """No token needed: published ratings with their reasons and direction only."""
 
