@@ -436,12 +436,29 @@ def chart_summary(report: PlanReport) -> str:
     return text
 
 
-def home_summary(db: Session, actor: Actor) -> PlanReport | None:
-    """Home's RAG summary: the active plan in its latest rated period, for those who read
-    the Plan."""
+@dataclass(frozen=True)
+class RagSummary:
+    """Home's RAG summary: numbers only, so counted in SQL (`standing.rating_counts`)."""
+
+    plan: Plan
+    period: ReportingPeriod | None
+    counts: RagCounts
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.period.code) if self.period else ""
+
+
+def home_summary(db: Session, actor: Actor) -> RagSummary | None:
+    """The active plan in its latest rated period (as the plan's overview opens), for
+    those who read the Plan."""
     if not actor.can(Scope.READ_PLAN):
         return None
     found = active_plan(db, actor)
     if found is None or found.id is None:
         return None
-    return plan_report(db, actor, found.id, None)
+    period = choose_period(standing_of.plan_periods(db, actor, found.id), None, "rated")
+    counts = RagCounts()
+    for rating, number in standing_of.rating_counts(db, actor, found.id, period).items():
+        counts.numbers[rating or NONE] += number
+    return RagSummary(found, period, counts)

@@ -9,10 +9,13 @@ from zoneinfo import ZoneInfo
 from fastapi import Request
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from jinja2_fragments.fastapi import Jinja2Blocks
+from markupsafe import Markup
 from starlette.responses import Response
 
 from domain.accounts.rules import ROLE_LABELS, ActorKind
 from domain.config import PROJECT_ROOT
+from web.action_views import due_tags
+from web.admin import Tag
 from web.dates import date_example
 from web.flash import FLASH_COOKIE, read_flash
 from web.nav import navigation_for
@@ -28,6 +31,10 @@ templates.env.loader = ChoiceLoader(
     ]
 )
 templates.env.autoescape = True
+# Read once per process: checking every template's (and every import's) modification time
+# on every render cost a twentieth of a page's time (README, "Performance"). Restart the
+# server to see a template change.
+templates.env.auto_reload = False
 
 
 def _when(value: datetime | None) -> str:
@@ -59,7 +66,26 @@ def _checkbox_item(option: tuple[Any, str], chosen: list[str]) -> dict[str, Any]
     return {"value": value, "text": text, "checked": str(value) in [str(c) for c in chosen]}
 
 
+def _tag(tag: Tag | None, extra: str = "") -> Markup:
+    """A status tag (nothing for None). A function, not a macro: tables show one or two on
+    every row, and a Jinja macro call costs many times a Python call."""
+    if tag is None:
+        return Markup("")
+    classes = f"{tag.classes} {extra}" if extra else tag.classes
+    return Markup('<strong class="{}">{}</strong>').format(classes, tag.text)
+
+
+def _due(on: date, overdue: bool, due_soon: bool, short: bool = False) -> Markup:
+    """A due date with its Overdue / Due soon tag; `short` ("4 Nov 2026") for tables."""
+    shown = on.strftime("%-d %b %Y") if short else _day(on)
+    return Markup("{}{}").format(
+        shown, Markup("").join(Markup(" ") + _tag(t) for t in due_tags(overdue, due_soon))
+    )
+
+
 templates.env.globals["date_example"] = date_example
+templates.env.globals["tag"] = _tag
+templates.env.globals["due"] = _due
 templates.env.filters["when"] = _when
 templates.env.filters["day"] = _day
 templates.env.filters["option_item"] = _option_item

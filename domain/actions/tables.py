@@ -42,6 +42,15 @@ class Action(Record, table=True):
             postgresql_where=text(OUTSTANDING_WHERE),
         ),
         Index("ix_actions_created_by_status_due", "created_by", "status", "due_on"),
+        # Home's "my actions": one officer's open work, soonest due first (migration 0012).
+        Index(
+            "ix_actions_outstanding_created_by_due",
+            "created_by",
+            "due_on",
+            "id",
+            sqlite_where=text(OUTSTANDING_WHERE),
+            postgresql_where=text(OUTSTANDING_WHERE),
+        ),
     )
 
     ref: str = Field(sa_column=Column(String(20), unique=True, nullable=False))

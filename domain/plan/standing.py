@@ -78,6 +78,34 @@ def plan_periods(db: Session, actor: Actor, plan_id: int) -> list[PlanPeriod]:
     return [PlanPeriod(period=p, rated=int(counts.get(p.id or 0, 0))) for p in periods]
 
 
+def rating_counts(
+    db: Session, actor: Actor, plan_id: int, period: ReportingPeriod | None
+) -> dict[Rating | None, int]:
+    """How many of the plan's objectives stand at each rating in `period` (None: not yet
+    rated; no period: none rated), counted in SQL: the same standing as `standings` (the
+    latest rating made for the period), for a summary that shows numbers only."""
+    policy.check_can_read(actor)
+    objectives = db.exec(
+        select(func.count()).select_from(Objective).where(Objective.plan_id == plan_id)
+    ).one()
+    if period is None:
+        return {None: objectives}
+    latest = (
+        select(func.max(Assessment.id))
+        .join(Objective, col(Objective.id) == col(Assessment.objective_id))
+        .where(Objective.plan_id == plan_id, Assessment.period_id == period.id)
+        .group_by(col(Assessment.objective_id))
+    )
+    counted = db.exec(
+        select(Assessment.rating, func.count())
+        .where(col(Assessment.id).in_(latest))
+        .group_by(col(Assessment.rating))
+    ).all()
+    found: dict[Rating | None, int] = {Rating(rating): number for rating, number in counted}
+    found[None] = objectives - sum(found.values())
+    return found
+
+
 def standings(
     db: Session, actor: Actor, plan_id: int, period: ReportingPeriod
 ) -> dict[int, Standing]:

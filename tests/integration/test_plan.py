@@ -327,3 +327,43 @@ def test_the_demo_plan_has_three_quarters_with_every_direction(session):
     assert {"improving", "stable", "declining"} <= directions
     assert any(o.current is None for o in listed.items)
     assert len(ratings.public_plan(session)) > 15
+
+
+def test_rating_counts_agree_with_the_standings_in_every_period(session, objective):
+    """Home counts in SQL what the overview works out row by row: corrections replace what
+    they correct, objectives not rated in the period count as not yet rated."""
+    second = plan.create_objective(
+        session,
+        STAFF,
+        ObjectiveCreate(
+            plan_id=objective.plan_id,
+            theme_id=objective.theme_id,
+            code="3.2",
+            title="Keep victims informed",
+            lead_org="opcc",
+        ),
+        now=NOW,
+    )
+    rate(session, objective, "2023-24-Q2", Rating.RED)
+    rate(session, objective, "2023-24-Q2", Rating.AMBER)  # supersedes the Red
+    rate(session, second, "2023-24-Q2", Rating.GREEN)
+    rate(session, objective, "2023-24-Q3", Rating.GREEN)
+    for period in standing.plan_periods(session, STAFF, objective.plan_id):
+        expected: dict[Rating | None, int] = {}
+        for found in standing.standings(session, STAFF, objective.plan_id, period.period).values():
+            expected[found.rating] = expected.get(found.rating, 0) + 1
+        counted = standing.rating_counts(session, STAFF, objective.plan_id, period.period)
+        assert {k: v for k, v in counted.items() if v} == expected, period.period.code
+    q2 = next(
+        p.period
+        for p in standing.plan_periods(session, STAFF, objective.plan_id)
+        if p.period.code == "2023-24-Q2"
+    )
+    assert standing.rating_counts(session, STAFF, objective.plan_id, q2) == {
+        Rating.AMBER: 1,
+        Rating.GREEN: 1,
+        None: 0,
+    }
+    assert standing.rating_counts(session, STAFF, objective.plan_id, None) == {None: 2}
+    with pytest.raises(Forbidden):
+        standing.rating_counts(session, LIAISON, objective.plan_id, q2)
