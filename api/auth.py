@@ -111,8 +111,7 @@ def _bearer(db: Database, secret: str, *, now: datetime, freshness: bool) -> Ide
         return None
     query = _BEARER_WITH_GENERATION if freshness else _BEARER
     secret_hash = accounts.hash_secret(secret)
-    with db.reading() as conn:
-        row = conn.execute(query, {"secret_hash": secret_hash}).first()
+    row = db.read_row(query, {"secret_hash": secret_hash})
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= now:
@@ -168,12 +167,26 @@ def resolve(
         return found
     if not cookie and not freshness:
         return Identity(ANONYMOUS)
-    with db.session() as session:
-        stamp = sync.generation(session) if freshness else None
-        resolved = sessions.resolve(session, cookie, now=now) if cookie else None
+    if not cookie:  # a public feed, or a caller with no credentials
+        return Identity(ANONYMOUS, None, _generation(db))
+    query = _SESSION_WITH_GENERATION if freshness else sessions.SESSION_LOOKUP
+    row = db.read_row(query, sessions.lookup_params(cookie))
+    if row is None:  # no such session
+        return Identity(ANONYMOUS, None, _generation(db) if freshness else None)
+    stamp = _stamp(row, freshness)
+    resolved = sessions.resolved(row, now=now)
     if resolved is None:
         return Identity(ANONYMOUS, None, stamp)
     return Identity(resolved.actor, resolved.csrf_token, stamp)
+
+
+_GENERATION = select(*sync.generation_columns())
+_SESSION_WITH_GENERATION = sessions.SESSION_LOOKUP.add_columns(*sync.generation_columns())
+
+
+def _generation(db: Database) -> str:
+    row = db.read_row(_GENERATION, {})
+    return "0" if row is None else sync.generation_of(row.generation, row.last_stamp)
 
 
 def wants_freshness(request: Request) -> bool:

@@ -10,9 +10,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, Row, event, text
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
+from sqlalchemy.sql import Executable
 from sqlmodel import Session, create_engine
 
 from domain import sync
@@ -51,7 +53,7 @@ def _tune_sqlite(engine: Engine) -> None:
     def _on_begin(conn: Connection) -> None:
         options = conn.get_execution_options()
         if options.get(_ONE_STATEMENT, False):
-            return  # Database.reading(): one statement, atomic on its own
+            return  # Database.read_row(): one statement, atomic on its own
         conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("oversight_write") else "BEGIN")
 
 
@@ -95,10 +97,18 @@ class Database:
         self.url = url
         self.engine = make_engine(url, pool_size=pool_size)
         self._write_engine = self.engine.execution_options(oversight_write=True)
-        self._statement_engine = self.engine.execution_options(
-            **{_ONE_STATEMENT: True}
+        # The per-request credential lookup: one statement, outside any transaction. On
+        # PostgreSQL in a pool of its own without a ping, which was a second round trip on
+        # every request; `read_row` retries once on a connection the server dropped.
+        self._statement_engine = (
+            self.engine.execution_options(**{_ONE_STATEMENT: True})
             if self.is_sqlite
-            else {"isolation_level": "AUTOCOMMIT", _ONE_STATEMENT: True}
+            else create_engine(
+                url,
+                pool_size=pool_size,
+                max_overflow=pool_size,
+                isolation_level="AUTOCOMMIT",
+            )
         )
 
     @property
@@ -109,13 +119,20 @@ class Database:
         bind = self._write_engine if writing else self.engine
         return UnitOfWork(bind=bind, expire_on_commit=False)
 
-    @contextmanager
-    def reading(self) -> Iterator[Connection]:
-        """A connection for one read statement, outside any transaction: a single statement
-        sees one consistent state on its own, so the BEGIN and ROLLBACK around it would be
-        two more round trips for nothing. For the per-request credential lookup."""
+    def read_row(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
+        """The first row of one read statement, outside any transaction: a single statement
+        sees one consistent state on its own, so a BEGIN and ROLLBACK around it would be two
+        more round trips for nothing. For the per-request credential lookup."""
+        try:
+            return self._first_row(statement, params)
+        except DBAPIError as exc:
+            if not exc.connection_invalidated:
+                raise
+            return self._first_row(statement, params)  # the pool has let the dead one go
+
+    def _first_row(self, statement: Executable, params: dict[str, Any]) -> Row[Any] | None:
         with self._statement_engine.connect() as conn:
-            yield conn
+            return conn.execute(statement, params).first()
 
     @contextmanager
     def begin(self, *, writing: bool = True) -> Iterator[UnitOfWork]:
@@ -139,3 +156,4 @@ class Database:
 
     def dispose(self) -> None:
         self.engine.dispose()
+        self._statement_engine.dispose()

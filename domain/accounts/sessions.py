@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import Select, Table, bindparam, delete
+from sqlalchemy import select as select_columns
 from sqlmodel import Session, col, select
 
 from domain.accounts.rules import Actor, Role, SignInLimits, sign_in_wait, user_actor
@@ -135,21 +136,47 @@ def sign_in(
 @dataclass(frozen=True)
 class ResolvedSession:
     actor: Actor
-    user: User
     csrf_token: str
 
 
-def resolve(db: Session, cookie_secret: str, *, now: datetime) -> ResolvedSession | None:
-    web_session = db.get(WebSession, _hash(cookie_secret))
-    if web_session is None or web_session.expires_at <= now:
-        return None
-    user = db.get(User, web_session.user_id)
-    if user is None or not user.active or user.id is None:
-        return None
-    actor = user_actor(
-        user_id=user.id, label=user.email, role=Role(user.role), name=user.display_name
+def _session_lookup() -> Select[Any]:
+    sessions: Table = WebSession.__table__  # type: ignore[attr-defined]
+    users: Table = User.__table__  # type: ignore[attr-defined]
+    return (
+        select_columns(
+            sessions.c.csrf_token,
+            sessions.c.expires_at,
+            users.c.id,
+            users.c.email,
+            users.c.role,
+            users.c.display_name,
+            users.c.active,
+        )
+        .select_from(sessions.join(users, users.c.id == sessions.c.user_id))
+        .where(sessions.c.id == bindparam("session_hash"))
     )
-    return ResolvedSession(actor=actor, user=user, csrf_token=web_session.csrf_token)
+
+
+SESSION_LOOKUP = _session_lookup()
+"""The session behind a cookie with its user: one statement (by the hash, the primary key),
+as every page asks it. Run with `lookup_params`; read the row with `resolved`."""
+
+
+def lookup_params(cookie_secret: str) -> dict[str, str]:
+    return {"session_hash": _hash(cookie_secret)}
+
+
+def resolved(row: Any, *, now: datetime) -> ResolvedSession | None:
+    """The signed-in person from a SESSION_LOOKUP row; None once expired or inactive."""
+    if row.expires_at <= now or not row.active:
+        return None
+    actor = user_actor(user_id=row.id, label=row.email, role=Role(row.role), name=row.display_name)
+    return ResolvedSession(actor=actor, csrf_token=row.csrf_token)
+
+
+def resolve(db: Session, cookie_secret: str, *, now: datetime) -> ResolvedSession | None:
+    row = db.execute(SESSION_LOOKUP, lookup_params(cookie_secret)).first()
+    return None if row is None else resolved(row, now=now)
 
 
 def sign_out(

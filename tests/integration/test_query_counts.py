@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import event
+from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from domain.accounts.rules import Role
@@ -40,11 +40,12 @@ def counted(database: Database) -> Iterator[list[str]]:
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             statements.append(statement)
 
-    event.listen(database.engine, "before_cursor_execute", note)
+    # Every engine: on PostgreSQL the credential lookup has a pool of its own.
+    event.listen(Engine, "before_cursor_execute", note)
     try:
         yield statements
     finally:
-        event.remove(database.engine, "before_cursor_execute", note)
+        event.remove(Engine, "before_cursor_execute", note)
 
 
 @pytest.fixture
