@@ -22,7 +22,7 @@ from sqlalchemy import create_engine, make_url, text
 from sqlmodel import Session
 
 from api.app import create_app
-from domain import migrations
+from domain import clock, migrations
 from domain.accounts import service as accounts
 from domain.accounts import sessions
 from domain.accounts.rules import ROLE_SCOPES, SYSTEM, Role, Scope
@@ -58,6 +58,14 @@ POSTGRES_URL = _database_of_this_worker(os.environ.get("OVERSIGHT_TEST_DATABASE_
 PASSWORD = "correct horse battery staple"
 NOW = datetime(2024, 3, 18, 10, 0, tzinfo=UTC)
 BOTH_BACKENDS = ("tests/integration", "tests/api")
+RUN_DAY = clock.today()
+
+
+@pytest.fixture(autouse=True)
+def _today_stays_put(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests take their dates from today when they are imported; a run that crosses
+    midnight must not see the app's today move under them ("8 days left" became 7)."""
+    monkeypatch.setattr(clock, "today", lambda: RUN_DAY)
 
 
 def backends() -> list[str]:
