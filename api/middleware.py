@@ -7,6 +7,7 @@ import asyncio
 import contextvars
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 
 import structlog
@@ -39,6 +40,30 @@ ErrorHandler = Callable[[Request, Exception], Response]
 
 def _needs_actor(dependant: Dependant) -> bool:
     return any(sub.call is require_actor or _needs_actor(sub) for sub in dependant.dependencies)
+
+
+@dataclass(frozen=True)
+class _RouteFacts:
+    """What the guards below judge a route by, read once from the app's route table."""
+
+    path_regex: re.Pattern[str]
+    methods: frozenset[str]
+    endpoint: Callable[..., object] | None
+    protected: bool
+    """Requires a signed-in caller, by its dependencies (protected-by-default wiring)."""
+
+
+def _route_facts(application: FastAPI) -> list[_RouteFacts]:
+    return [
+        _RouteFacts(
+            context.path_regex,
+            frozenset(context.methods or ()),
+            context.endpoint,
+            _needs_actor(dependant),
+        )
+        for context in iter_route_contexts(application.routes)
+        if (dependant := getattr(context, "dependant", None)) is not None
+    ]
 
 
 class BodyLimitMiddleware:
@@ -86,20 +111,15 @@ class AuthenticateFirstMiddleware:
         self.app = app
         self.application = application
         self.on_refusal = on_refusal
-        self._routes: list[tuple[re.Pattern[str], frozenset[str], bool]] | None = None
+        self._routes: list[_RouteFacts] | None = None
 
     def _is_protected(self, scope: Scope) -> bool:
-        """Whether the route this request will reach requires a signed-in caller, judged
-        by its dependencies (so it follows the routers' protected-by-default wiring)."""
+        """Whether the route this request will reach requires a signed-in caller."""
         if self._routes is None:  # built on first use: every route is in place by then
-            self._routes = [
-                (context.path_regex, frozenset(context.methods or ()), _needs_actor(dependant))
-                for context in iter_route_contexts(self.application.routes)
-                if (dependant := getattr(context, "dependant", None)) is not None
-            ]
-        for path_regex, methods, protected in self._routes:
-            if scope["method"] in methods and path_regex.match(scope["path"]):
-                return protected
+            self._routes = _route_facts(self.application)
+        for route in self._routes:
+            if scope["method"] in route.methods and route.path_regex.match(scope["path"]):
+                return route.protected
         return False
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -178,11 +198,10 @@ class CachedPageMiddleware:
         """The marked route this path reaches: its visibility and whether it is protected."""
         if self._routes is None:  # built on first use: every route is in place by then
             self._routes = [
-                (context.path_regex, visibility, _needs_actor(dependant))
-                for context in iter_route_contexts(self.application.routes)
-                if "GET" in (context.methods or ())
-                and (visibility := getattr(context.endpoint, VISIBILITY_ATTRIBUTE, None))
-                and (dependant := getattr(context, "dependant", None)) is not None
+                (route.path_regex, visibility, route.protected)
+                for route in _route_facts(self.application)
+                if "GET" in route.methods
+                and (visibility := getattr(route.endpoint, VISIBILITY_ATTRIBUTE, None))
             ]
         for path_regex, visibility, protected in self._routes:
             if path_regex.match(path):
