@@ -76,6 +76,8 @@ class LiveServer:
     port: int = field(default_factory=free_port)
     process: subprocess.Popen[bytes] | None = None
     starts: int = 0
+    settings: dict[str, str] = field(default_factory=dict)
+    """More OVERSIGHT_* variables for this server, over the defaults below."""
 
     @property
     def base_url(self) -> str:
@@ -100,6 +102,7 @@ class LiveServer:
             OVERSIGHT_ORG_NAME="Slow suite OPCC",
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.settings)
         return env
 
     def cli(self, *args: str) -> str:

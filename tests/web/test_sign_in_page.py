@@ -3,11 +3,20 @@ in again ends the session the browser already had."""
 
 from __future__ import annotations
 
+import asyncio
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
 from fastapi.testclient import TestClient
 
+from api.app import create_app
 from api.auth import SESSION_COOKIE
+from domain.accounts import sessions
 from domain.accounts.rules import Role
 from tests.conftest import make_user, sign_in
+from tests.web.conftest import value_of
+from web.routes import session as session_routes
 
 
 def _attempt(client: TestClient, email: str, password: str):
@@ -46,3 +55,46 @@ def test_signing_in_again_ends_the_earlier_session(app, session):
     with TestClient(app, base_url="http://testserver") as new_tab:
         new_tab.cookies.set(SESSION_COOKIE, later)
         assert new_tab.get("/", follow_redirects=False).status_code == 200
+
+
+def test_a_burst_of_sign_ins_checks_passwords_off_the_event_loop_a_few_at_a_time(
+    settings, database, monkeypatch
+):
+    """The mechanism behind the live burst test (tests/integration): timings there vary
+    with the machine; this counts. Every check runs in a worker thread, and no more than
+    the bound run at once however many sign-ins arrive together."""
+    in_flight, most, on_the_loop = 0, 0, []
+    lock = threading.Lock()
+
+    def slow_check(password_hash: str, password: str) -> bool:
+        nonlocal in_flight, most
+        try:
+            asyncio.get_running_loop()
+            on_the_loop.append(password)
+        except RuntimeError:
+            pass  # a worker thread: no event loop here
+        with lock:
+            in_flight += 1
+            most = max(most, in_flight)
+        time.sleep(0.05)
+        with lock:
+            in_flight -= 1
+        return False
+
+    monkeypatch.setattr(sessions, "verify_password", slow_check)
+    burst = 4 * session_routes._PASSWORD_CHECKS
+    app = create_app(settings.model_copy(update={"sign_in_limit_per_ip": burst}), database)
+    with (
+        TestClient(app, base_url="http://testserver") as client,
+        ThreadPoolExecutor(max_workers=burst) as pool,
+    ):
+        token = value_of(client.get("/sign-in").text, "csrf_token")  # one browser, many tabs
+
+        def attempt(i: int) -> int:
+            form = {"email": f"nobody{i}@test.example", "password": "a guess", "csrf_token": token}
+            return client.post("/sign-in", data=form).status_code
+
+        statuses = list(pool.map(attempt, range(burst)))
+    assert statuses == [401] * burst
+    assert on_the_loop == []
+    assert most == session_routes._PASSWORD_CHECKS
