@@ -4,6 +4,7 @@ escalations awaiting the Force in the force liaison inbox. Imported by domain.bo
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func
 from sqlmodel import Session, col, select
@@ -16,42 +17,52 @@ from domain.board.rules import DUE_SOON_DAYS, EscalationStatus, is_due_soon, is_
 from domain.board.tables import BoardMeeting, Escalation
 
 
-def _meeting_info(m: BoardMeeting) -> SourceInfo:
+def _meeting_info(meeting_id: int, title: str, held_on: date) -> SourceInfo:
     return SourceInfo(
-        title=f"{m.title} ({m.held_on.day} {m.held_on:%B %Y})",
+        title=f"{title} ({held_on.day} {held_on:%B %Y})",
         ref=None,
-        url=f"/board-meetings/{m.id}",
+        url=f"/board-meetings/{meeting_id}",
     )
 
 
-def _escalation_info(e: Escalation) -> SourceInfo:
-    return SourceInfo(title=e.title, ref=e.ref, url=f"/escalations/{e.id}")
+def _escalation_info(escalation_id: int, title: str, ref: str) -> SourceInfo:
+    return SourceInfo(title=title, ref=ref, url=f"/escalations/{escalation_id}")
+
+
+# The columns a name needs, not whole records: a meeting carries its minutes, an escalation
+# its narrative, and a list of actions names many sources on every page.
+def _meeting_names() -> Any:
+    return select(col(BoardMeeting.id), col(BoardMeeting.title), col(BoardMeeting.held_on))
+
+
+def _escalation_names() -> Any:
+    return select(col(Escalation.id), col(Escalation.title), col(Escalation.ref))
 
 
 def meeting_sources(db: Session, ids: set[int]) -> dict[int, SourceInfo]:
-    found = db.exec(select(BoardMeeting).where(col(BoardMeeting.id).in_(ids))).all()
-    return {m.id: _meeting_info(m) for m in found if m.id is not None}
+    found = db.exec(_meeting_names().where(col(BoardMeeting.id).in_(ids))).all()
+    return {row[0]: _meeting_info(*row) for row in found}
 
 
 def meeting_choices(db: Session, limit: int) -> list[tuple[int, SourceInfo]]:
     """Meetings to raise an action from: the latest first."""
     found = db.exec(
-        select(BoardMeeting)
+        _meeting_names()
         .order_by(col(BoardMeeting.held_on).desc(), col(BoardMeeting.id).desc())
         .limit(limit)
     ).all()
-    return [(m.id, _meeting_info(m)) for m in found if m.id is not None]
+    return [(row[0], _meeting_info(*row)) for row in found]
 
 
 def escalation_sources(db: Session, ids: set[int]) -> dict[int, SourceInfo]:
-    found = db.exec(select(Escalation).where(col(Escalation.id).in_(ids))).all()
-    return {e.id: _escalation_info(e) for e in found if e.id is not None}
+    found = db.exec(_escalation_names().where(col(Escalation.id).in_(ids))).all()
+    return {row[0]: _escalation_info(*row) for row in found}
 
 
 def escalation_choices(db: Session, limit: int) -> list[tuple[int, SourceInfo]]:
     """Escalations to raise an action from: the newest first."""
-    found = db.exec(select(Escalation).order_by(col(Escalation.id).desc()).limit(limit)).all()
-    return [(e.id, _escalation_info(e)) for e in found if e.id is not None]
+    found = db.exec(_escalation_names().order_by(col(Escalation.id).desc()).limit(limit)).all()
+    return [(row[0], _escalation_info(*row)) for row in found]
 
 
 class EscalationsAwaitingTheForce:
