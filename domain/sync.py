@@ -19,14 +19,20 @@ on any instance (the response cache in `api/response_cache.py` keys on it).
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Callable, Hashable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 from sqlalchemy import BigInteger, Table, bindparam, case, select, update
 from sqlalchemy.orm import ORMExecuteState, Session
 from sqlmodel import Field, SQLModel, insert
 
 from domain.records import Record, UTCDateTime
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
 
 _CHANGED = "sync_changed"
 _STAMP = "sync_stamp"
@@ -104,6 +110,44 @@ def bump(session: Session) -> None:
     as a change, so cached answers made before it are not served after it."""
     if _STAMP not in session.info:
         session.info[_STAMP] = _take_stamp(session, None)
+
+
+def unchanged_here(session: Session) -> bool:
+    """This session has changed nothing yet: what it reads is what any reader at the same
+    generation reads, so a value kept under that generation may stand in for it."""
+    if session.new or session.dirty or session.deleted:
+        return False
+    return not any(mark in session.info for mark in (_CHANGED, _STAMP, _DELETED))
+
+
+class KeptUnderGeneration(Generic[K, V]):
+    """Values worked out from the database, kept in this process for as long as its
+    generation stands: a value kept under the generation read before its data is never
+    stale, whichever instance made the change since. Per database (tests open many), for
+    read-only use by many threads: keep immutable values or values nobody changes."""
+
+    def __init__(self, max_entries: int = 256) -> None:
+        self.max_entries = max_entries
+        self._by_database: WeakKeyDictionary[Any, dict[K, tuple[str, V]]] = WeakKeyDictionary()
+        self._lock = threading.Lock()
+
+    def get(self, session: Session, key: K, make: Callable[[], V]) -> V:
+        """The value kept for `key` at the current generation, or `make()`'s, kept now. A
+        transaction that has written always makes its own, and sees its own change."""
+        if not unchanged_here(session):
+            return make()
+        now_at = generation(session)
+        with self._lock:
+            kept = self._by_database.setdefault(session.get_bind(), {})
+            found = kept.get(key)
+        if found is not None and found[0] == now_at:
+            return found[1]
+        value = make()
+        with self._lock:
+            if len(kept) >= self.max_entries:  # a crude bound; generations move on anyway
+                kept.clear()
+            kept[key] = (now_at, value)
+        return value
 
 
 def generation(session: Session) -> str:

@@ -10,9 +10,11 @@ from typing import Literal
 
 from sqlmodel import Session
 
+from domain import sync
 from domain.accounts.rules import Actor, Scope
 from domain.errors import NotFound
 from domain.listing import MAX_LIMIT, PageRequest
+from domain.plan import policy as plan_policy
 from domain.plan import ratings
 from domain.plan import service as plan
 from domain.plan import standing as standing_of
@@ -287,6 +289,11 @@ def all_periods(db: Session, actor: Actor) -> list[ReportingPeriod]:
         cursor = page.next_cursor
 
 
+_reports: sync.KeptUnderGeneration[tuple[int, str | None, str], PlanReport] = (
+    sync.KeptUnderGeneration()
+)
+
+
 def plan_report(
     db: Session,
     actor: Actor,
@@ -294,6 +301,22 @@ def plan_report(
     code: str | None,
     *,
     prefer: Literal["rated", "open"] = "rated",
+) -> PlanReport:
+    """The same for everyone who may read the Plan, and it changes only when someone rates,
+    so it is kept under the database's generation (domain.sync): six reads and a hundred
+    objectives' views were most of the overview's time (README, "Performance")."""
+    plan_policy.check_can_read(actor)
+    return _reports.get(
+        db, (plan_id, code, prefer), lambda: _plan_report(db, actor, plan_id, code, prefer)
+    )
+
+
+def _plan_report(
+    db: Session,
+    actor: Actor,
+    plan_id: int,
+    code: str | None,
+    prefer: Literal["rated", "open"],
 ) -> PlanReport:
     found = plan.get_plan(db, actor, plan_id)
     periods = standing_of.plan_periods(db, actor, plan_id)

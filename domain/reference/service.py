@@ -7,8 +7,10 @@ from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel
-from sqlmodel import Session, col, select
+from sqlalchemy import select as sa_select
+from sqlmodel import Session, select
 
+from domain import sync
 from domain.accounts.policy import require, require_signed_in
 from domain.accounts.rules import Actor, Scope
 from domain.audit import service as audit
@@ -130,10 +132,20 @@ def list_records(
     return paginate(db, stmt, id_column=table.id, stamp_column=table.updated_at, page=page)
 
 
+_active: sync.KeptUnderGeneration[str, list[Any]] = sync.KeptUnderGeneration()
+"""Every form and filtered list shows several pick-lists, which change a few times a year."""
+
+
 def active_records(db: Session, kind: ReferenceKind) -> list[Any]:
-    """For pick-lists: every active row, by name."""
-    table: Any = kind.table
-    return list(db.exec(select(table).where(table.active == True).order_by(col(table.name))).all())  # noqa: E712
+    """For pick-lists: every active row, by name, as read-only rows (`.code`, `.name`, …),
+    kept under the database's generation (`domain.sync`)."""
+    return _active.get(db, kind.slug, lambda: _read_active(db, kind))
+
+
+def _read_active(db: Session, kind: ReferenceKind) -> list[Any]:
+    table: Any = kind.table.__table__  # type: ignore[attr-defined]
+    statement = sa_select(table).where(table.c.active.is_(True)).order_by(table.c.name)
+    return list(db.connection().execute(statement).all())
 
 
 def get_record(db: Session, actor: Actor, kind: ReferenceKind, record_id: int) -> Any:

@@ -175,6 +175,20 @@ def test_the_overview_counts_each_theme_and_draws_the_chart_with_its_table(staff
         assert tag in html
 
 
+def test_a_new_rating_shows_on_an_overview_already_seen(staff, ids):
+    """The report is kept under the database's generation (web/plan_views.py): a rating
+    changes the generation, so the next view shows it."""
+    before = staff.get(f"/plans/{ids['plan']}").text
+    assert staff.get(f"/plans/{ids['plan']}").text == before  # the kept report, same page
+    assert theme_row(before, "Visible Policing")[4] == 1
+    never_rated = ids[NEVER_RATED[0]]
+    response = post_assessment(staff, never_rated, assessment_form(rating="green"))
+    assert response.status_code == 303, response.text
+    after = staff.get(f"/plans/{ids['plan']}").text
+    assert theme_row(after, "Visible Policing")[4] == 0
+    assert theme_row(after, "Visible Policing")[0] == theme_row(before, "Visible Policing")[0] + 1
+
+
 def test_each_objective_shows_rating_direction_date_and_its_reason_one_click_away(staff, ids):
     html = staff.get(f"/plans/{ids['plan']}").text
     row = html[html.index(f'href="/objectives/{ids["1.5"]}"') :]
