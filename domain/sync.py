@@ -37,6 +37,7 @@ V = TypeVar("V")
 _CHANGED = "sync_changed"
 _STAMP = "sync_stamp"
 _DELETED = "sync_deleted"  # or written past the ORM: the transaction takes a stamp
+_SEEN = "sync_generation_seen"  # read before any value kept under it was made
 
 
 class SyncClock(SQLModel, table=True):
@@ -103,6 +104,7 @@ def forget(session: Session, *_: Any) -> None:
     session.info.pop(_CHANGED, None)
     session.info.pop(_STAMP, None)
     session.info.pop(_DELETED, None)
+    session.info.pop(_SEEN, None)
 
 
 def bump(session: Session) -> None:
@@ -136,7 +138,9 @@ class KeptUnderGeneration(Generic[K, V]):
         transaction that has written always makes its own, and sees its own change."""
         if not unchanged_here(session):
             return make()
-        now_at = generation(session)
+        now_at = session.info.get(_SEEN)
+        if now_at is None:  # once per transaction, however many values a page keeps
+            now_at = session.info[_SEEN] = generation(session)
         with self._lock:
             kept = self._by_database.setdefault(session.get_bind(), {})
             found = kept.get(key)

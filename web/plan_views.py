@@ -472,11 +472,18 @@ class RagSummary:
         return period_label(self.period.code) if self.period else ""
 
 
+_summaries: sync.KeptUnderGeneration[str, RagSummary | None] = sync.KeptUnderGeneration()
+
+
 def home_summary(db: Session, actor: Actor) -> RagSummary | None:
     """The active plan in its latest rated period (as the plan's overview opens), for
-    those who read the Plan."""
+    those who read the Plan: the same for all of them, so kept under the generation."""
     if not actor.can(Scope.READ_PLAN):
         return None
+    return _summaries.get(db, "active plan", lambda: _home_summary(db, actor))
+
+
+def _home_summary(db: Session, actor: Actor) -> RagSummary | None:
     found = active_plan(db, actor)
     if found is None or found.id is None:
         return None

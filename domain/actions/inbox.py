@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, and_, func, null, true, tuple_
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, select
 
+from domain import sync
 from domain.accounts.policy import require
 from domain.accounts.rules import SYSTEM, Actor, Scope
 from domain.actions import queries, sources
@@ -177,18 +178,37 @@ def force_inbox(
     if not 1 <= limit <= MAX_LIMIT:
         raise invalid("limit", f"must be between 1 and {MAX_LIMIT}")
     after = _decode(cursor) if cursor else None
-    merged: list[InboxEntry] = []
-    for provider in PROVIDERS:
-        merged.extend(provider.entries(db, today=today, after=after, limit=limit + 1))
-    merged.sort(key=lambda e: (e.due_on, e.kind, e.id))
+    merged = _pages.get(db, (today, limit, after), lambda: _merged(db, today, after, limit))
     page = [_for_reader(actor, entry) for entry in merged[:limit]]
     more = len(merged) > limit
     next_cursor = _encode((page[-1].due_on, page[-1].kind, page[-1].id)) if more and page else None
     return Page(items=page, next_cursor=next_cursor)
 
 
+# The inbox is the same for every reader (only a source's link depends on who reads), so
+# its pages and counts are kept under the database's generation (domain.sync).
+_pages: sync.KeptUnderGeneration[tuple[date, int, InboxKey | None], list[InboxEntry]] = (
+    sync.KeptUnderGeneration()
+)
+_counts: sync.KeptUnderGeneration[date, InboxCounts] = sync.KeptUnderGeneration()
+
+
+def _merged(db: Session, today: date, after: InboxKey | None, limit: int) -> list[InboxEntry]:
+    """Every provider's next `limit + 1` entries, in the inbox's order (one more than a
+    page, to tell whether there is a next page)."""
+    merged: list[InboxEntry] = []
+    for provider in PROVIDERS:
+        merged.extend(provider.entries(db, today=today, after=after, limit=limit + 1))
+    merged.sort(key=lambda e: (e.due_on, e.kind, e.id))
+    return merged[: limit + 1]
+
+
 def inbox_counts(db: Session, actor: Actor, *, today: date) -> InboxCounts:
     require(actor, Scope.READ_ACTIONS)
+    return _counts.get(db, today, lambda: _counted(db, today))
+
+
+def _counted(db: Session, today: date) -> InboxCounts:
     total = InboxCounts()
     for provider in PROVIDERS:
         total = total + provider.counts(db, today=today)

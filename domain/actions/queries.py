@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Table, and_, bindparam, func, null, or_
 from sqlmodel import Session, col, select
 
+from domain import sync
 from domain.accounts.rules import Actor
 from domain.actions import policy, sources
 from domain.actions.rules import (
@@ -342,9 +343,21 @@ def list_actions(
     return Page(items=items, next_cursor=found.next_cursor)
 
 
+_counts: sync.KeptUnderGeneration[tuple[str, ActionFilters, date], int] = sync.KeptUnderGeneration(
+    max_entries=1024
+)
+
+
 def count_actions(db: Session, actor: Actor, filters: ActionFilters, *, today: date) -> int:
     """How many actions a filtered list holds (visibility applied, as in the list): a count
-    over the indexes of the filtered columns, without reading the rows."""
+    over the indexes of the filtered columns, without reading the rows. The same for all
+    who see the same actions, so kept under the database's generation: at 100,000 actions
+    Home's and the lists' counts were their slowest reads."""
+    key = (policy.visibility_class(actor), filters, today)
+    return _counts.get(db, key, lambda: _count(db, actor, filters, today))
+
+
+def _count(db: Session, actor: Actor, filters: ActionFilters, today: date) -> int:
     stmt = select(func.count()).select_from(ACTIONS).where(*conditions(actor, filters, today=today))
     return int(db.exec(stmt).one())
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import and_, func
 from sqlmodel import Session, col, select
 
+from domain import sync
 from domain.accounts.rules import Actor, Role
 from domain.accounts.tables import User
 from domain.actions import service as actions
@@ -507,9 +508,19 @@ def count_reviews(
 def due_this_week(
     db: Session, actor: Actor, *, today: date, rules: ReviewRules
 ) -> list[ComplaintReviewRead]:
-    """Undecided cases whose target falls within the week, or has passed (for Home)."""
+    """Undecided cases whose target falls within the week, or has passed (for Home): the
+    same for everyone who sees cases, so kept under the database's generation."""
     if not policy.sees_cases(actor):
         return []
+    return _due_this_week.get(db, (today, rules), lambda: _due_within_week(db, today, rules))
+
+
+_due_this_week: sync.KeptUnderGeneration[tuple[date, ReviewRules], list[ComplaintReviewRead]] = (
+    sync.KeptUnderGeneration()
+)
+
+
+def _due_within_week(db: Session, today: date, rules: ReviewRules) -> list[ComplaintReviewRead]:
     reviews = list(
         db.exec(
             select(ComplaintReview)

@@ -281,6 +281,27 @@ def test_the_inbox_lists_what_the_force_owes_overdue_first(session, llr):
     assert (counts.total, counts.overdue, counts.due_soon) == (3, 1, 1)
 
 
+def test_the_inbox_and_the_counts_kept_for_everyone_move_with_the_next_change(
+    session, database, llr
+):
+    """Inbox pages and counts are kept under the database's generation (domain.sync): a
+    change made after they were seen shows on the very next read."""
+    new_action(session, title="late", due=TODAY - timedelta(days=3))
+    overdue = action_queries.ActionFilters(overdue=True)
+
+    def seen() -> tuple[list[str], int, int]:
+        with database.session() as db:
+            entries = inbox.force_inbox(db, LIAISON, today=TODAY).items
+            counts = inbox.inbox_counts(db, LIAISON, today=TODAY)
+            listed = action_queries.count_actions(db, STAFF, overdue, today=TODAY)
+            return [e.title for e in entries], counts.overdue, listed
+
+    assert seen() == (["late"], 1, 1)
+    assert seen() == (["late"], 1, 1)  # kept
+    new_action(session, title="later still", due=TODAY - timedelta(days=1))
+    assert seen() == (["late", "later still"], 2, 2)
+
+
 def test_seeded_demo_actions_include_overdue_and_done(session):
     from domain.demo import seed_demo
 
