@@ -12,6 +12,7 @@ from sqlalchemy import Date, Integer, and_, case, cast, extract, func, literal, 
 from sqlalchemy.sql.elements import ColumnElement
 from sqlmodel import Session, col
 
+from domain import sync
 from domain.accounts.rules import Actor
 from domain.complaints import policy
 from domain.complaints.rules import (
@@ -201,10 +202,33 @@ def review_stats(
         raise invalid("from", "must be on or before the end of the range")
     if group not in ("month", "quarter"):
         raise invalid("group", "must be month or quarter")
+    small_ok = policy.sees_small_numbers(actor)
+    return _stats.get(
+        db,
+        (from_, to, group, rules, today, small_ok),
+        lambda: _review_stats(db, from_, to, group, rules, today, small_ok),
+    )
+
+
+_stats: sync.KeptUnderGeneration[tuple[date, date, str, ReviewRules, date, bool], ReviewStats] = (
+    sync.KeptUnderGeneration()
+)
+"""The same for everyone on the same side of small-number suppression, so kept under the
+database's generation: three aggregate reads over every case were most of the page."""
+
+
+def _review_stats(
+    db: Session,
+    from_: date,
+    to: date,
+    group: Literal["month", "quarter"],
+    rules: ReviewRules,
+    today: date,
+    small_ok: bool,
+) -> ReviewStats:
     received = _received(db, from_, to, group)
     completed = _completed(db, from_, to, group)
     by_label = {period_label(p, group): p for p in {*received, *completed}}
-    small_ok = policy.sees_small_numbers(actor)
 
     def count(n: int) -> int | str:
         return n if small_ok else suppress(n)

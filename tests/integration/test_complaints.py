@@ -693,6 +693,18 @@ def test_the_kpis_by_month_match_the_hand_computed_figures(session, reviewer, sm
     assert dumped["from"] == "2024-01-01" and dumped["group"] == "month"
 
 
+def test_the_kpis_kept_for_everyone_move_with_the_next_case(session, reviewer, small_set):
+    """The figures are kept under the database's generation (domain.sync): a case received
+    after they were seen counts on the very next read."""
+    before = stats(session, reviewer, date(2024, 1, 1), date(2024, 4, 30), "month")
+    assert stats(session, reviewer, date(2024, 1, 1), date(2024, 4, 30), "month") == before
+    new_review(session, reviewer, date(2024, 4, 20), n=10)
+    after = stats(session, reviewer, date(2024, 1, 1), date(2024, 4, 30), "month")
+    assert [row.received for row in after.rows] == [3, 2, 3, 2]
+    assert after.open_by_age.over_28 == before.open_by_age.over_28
+    assert after.open_by_age.days_0_14 == before.open_by_age.days_0_14 + 1
+
+
 def test_the_kpis_by_quarter_match_the_hand_computed_figures(session, reviewer, small_set):
     result = stats(session, reviewer, date(2024, 1, 1), date(2024, 4, 30), "quarter")
     # Jan–Mar 2024 is 2023-24 Q4: days 15, 24, 26, 28, 36 (21 for C without its hold).
