@@ -3,15 +3,16 @@ and the CSRF check that goes with cookie authentication."""
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import hmac
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import Table, bindparam, select
-from starlette.concurrency import run_in_threadpool
+from sqlalchemy import Select, Table, bindparam, select
 
 from domain import clock, sync
 from domain.accounts import service as accounts
@@ -102,7 +103,26 @@ def _bearer_lookup() -> tuple[Any, Any]:
 _BEARER, _BEARER_WITH_GENERATION = _bearer_lookup()
 
 
-def _bearer(db: Database, secret: str, *, now: datetime, freshness: bool) -> Identity | None:
+@dataclass(frozen=True)
+class _Read:
+    """A step of `_resolution`: read the first row of this statement."""
+
+    statement: Select[Any]
+    params: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class _NoteTokenUse:
+    """A step of `_resolution`: note a token's use (a write, so on a worker thread)."""
+
+    secret: str
+    now: datetime
+
+
+_Resolution = Generator[_Read | _NoteTokenUse, Any, Identity]
+
+
+def _bearer(secret: str, *, now: datetime, freshness: bool) -> Generator[Any, Any, Identity | None]:
     """The hot path's `accounts.actor_for_token`: the same rules (unknown, revoked, expired
     or with an inactive or missing owner: None), in one statement with no ORM objects and
     no transaction. A token whose last use is due to be noted (once per TOKEN_USE_GRAIN)
@@ -111,7 +131,7 @@ def _bearer(db: Database, secret: str, *, now: datetime, freshness: bool) -> Ide
         return None
     query = _BEARER_WITH_GENERATION if freshness else _BEARER
     secret_hash = accounts.hash_secret(secret)
-    row = db.read_row(query, {"secret_hash": secret_hash})
+    row = yield _Read(query, {"secret_hash": secret_hash})
     if row is None or row.revoked_at is not None:
         return None
     if row.expires_at is not None and row.expires_at <= now:
@@ -119,8 +139,7 @@ def _bearer(db: Database, secret: str, *, now: datetime, freshness: bool) -> Ide
     if row.user_id is not None and not row.owner_active:
         return None
     if _use_to_note(secret_hash, row.last_used_at, now):
-        with db.session() as session:
-            noted = accounts.actor_for_token(session, secret, now=now)
+        noted = yield _NoteTokenUse(secret, now)
         return None if noted is None else Identity(noted, None, _stamp(row, freshness))
     actor = token_actor(
         token_id=row.id,
@@ -151,28 +170,28 @@ def _stamp(row: Any, freshness: bool) -> str | None:
     return sync.generation_of(row.generation, row.last_stamp) if freshness else None
 
 
-def resolve(
-    db: Database, authorization: str | None, cookie: str | None, *, freshness: bool = False
-) -> Identity:
+def _resolution(authorization: str | None, cookie: str | None, *, freshness: bool) -> _Resolution:
     """Who the credentials name (ANONYMOUS when there are none); a bad token is refused.
-    With `freshness`, the database's generation is read as well, before any data."""
+    With `freshness`, the database's generation is read as well, before any data. The
+    rules, with the reads left to the caller (`resolve` on a thread, `resolve_on_loop`
+    in a coroutine), so both follow one implementation."""
     now = clock.now()
     if authorization is not None:
         scheme, _, secret = authorization.partition(" ")
         found = None
         if scheme.lower() == "bearer":
-            found = _bearer(db, secret.strip(), now=now, freshness=freshness)
+            found = yield from _bearer(secret.strip(), now=now, freshness=freshness)
         if found is None:
             raise Unauthenticated("the bearer token is unknown, expired or revoked")
         return found
     if not cookie and not freshness:
         return Identity(ANONYMOUS)
     if not cookie:  # a public feed, or a caller with no credentials
-        return Identity(ANONYMOUS, None, _generation(db))
+        return Identity(ANONYMOUS, None, (yield from _generation()))
     query = _SESSION_WITH_GENERATION if freshness else sessions.SESSION_LOOKUP
-    row = db.read_row(query, sessions.lookup_params(cookie))
+    row = yield _Read(query, sessions.lookup_params(cookie))
     if row is None:  # no such session
-        return Identity(ANONYMOUS, None, _generation(db) if freshness else None)
+        return Identity(ANONYMOUS, None, (yield from _generation()) if freshness else None)
     stamp = _stamp(row, freshness)
     resolved = sessions.resolved(row, now=now)
     if resolved is None:
@@ -184,9 +203,53 @@ _GENERATION = select(*sync.generation_columns())
 _SESSION_WITH_GENERATION = sessions.SESSION_LOOKUP.add_columns(*sync.generation_columns())
 
 
-def _generation(db: Database) -> str:
-    row = db.read_row(_GENERATION, {})
+def _generation() -> Generator[_Read, Any, str]:
+    row = yield _Read(_GENERATION, {})
     return "0" if row is None else sync.generation_of(row.generation, row.last_stamp)
+
+
+def _note_token_use(db: Database, step: _NoteTokenUse) -> Actor | None:
+    with db.session() as session:
+        return accounts.actor_for_token(session, step.secret, now=step.now)
+
+
+def resolve(
+    db: Database, authorization: str | None, cookie: str | None, *, freshness: bool = False
+) -> Identity:
+    """`_resolution` on this thread."""
+    steps = _resolution(authorization, cookie, freshness=freshness)
+    answer: Any = None
+    try:
+        while True:
+            step = steps.send(answer)
+            if isinstance(step, _Read):
+                answer = db.read_row(step.statement, step.params)
+            else:
+                answer = _note_token_use(db, step)
+    except StopIteration as done:
+        identity: Identity = done.value
+        return identity
+
+
+async def resolve_on_loop(
+    db: Database, authorization: str | None, cookie: str | None, *, freshness: bool = False
+) -> Identity:
+    """`_resolution` from a coroutine: its reads on the event loop where the database
+    allows (`Database.read_row_on_loop`), the rare write on a worker thread."""
+    steps = _resolution(authorization, cookie, freshness=freshness)
+    answer: Any = None
+    try:
+        while True:
+            step = steps.send(answer)
+            if isinstance(step, _Read):
+                answer = await db.read_row_on_loop(step.statement, step.params)
+            else:
+                answer = await asyncio.get_running_loop().run_in_executor(
+                    None, contextvars.copy_context().run, _note_token_use, db, step
+                )
+    except StopIteration as done:
+        identity: Identity = done.value
+        return identity
 
 
 def wants_freshness(request: Request) -> bool:
@@ -195,15 +258,14 @@ def wants_freshness(request: Request) -> bool:
 
 
 async def current_actor(request: Request) -> Actor:
-    """Resolve once per request (one trip to the thread pool, one statement for a token);
+    """Resolve once per request (one statement, sent from the event loop on PostgreSQL);
     cookie-authenticated unsafe requests must carry the CSRF token."""
     cached: Actor | None = getattr(request.state, "actor", None)
     if cached is not None:
         return cached
     identity: Identity | None = getattr(request.state, IDENTITY_STATE, None)
     if identity is None:
-        identity = await run_in_threadpool(
-            resolve,
+        identity = await resolve_on_loop(
             database(request),
             request.headers.get("authorization"),
             request.cookies.get(SESSION_COOKIE),

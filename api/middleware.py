@@ -3,12 +3,9 @@ everything so that even an unexpected error leaves with the usual headers."""
 
 from __future__ import annotations
 
-import asyncio
-import contextvars
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import partial
 
 import structlog
 from fastapi import FastAPI, HTTPException, Request
@@ -27,7 +24,7 @@ from api.auth import (
     Identity,
     database,
     require_actor,
-    resolve,
+    resolve_on_loop,
 )
 from api.response_cache import VISIBILITY_ATTRIBUTE, ResponseCache, Visibility, cache_key
 from api.toolkit import cached_page, if_none_match, not_modified
@@ -132,8 +129,7 @@ class AuthenticateFirstMiddleware:
             return
         request = Request(scope)
         try:
-            identity = await run_in_threadpool(
-                resolve,
+            identity = await resolve_on_loop(
                 database(request),
                 request.headers.get("authorization"),
                 request.cookies.get(SESSION_COOKIE),
@@ -184,9 +180,9 @@ class CachedPageMiddleware:
     query parameters and dependencies (README, "Performance"), none of which a stored page
     needs: the same URL passed validation when the page was made, and the key holds all
     else the answer depends on. For a route marked `answered_from_cache` this resolves the
-    caller with the same one statement as the route (`api.auth.resolve`, which reads the
-    change counter too), asks the route's own visibility function (which checks read
-    access), and answers 304 or the stored bytes. Anything else (a refusal, CSV, a page
+    caller with the same one statement as the route (`api.auth.resolve_on_loop`, which
+    reads the change counter too), asks the route's own visibility function (which checks
+    read access), and answers 304 or the stored bytes. Anything else (a refusal, CSV, a page
     not stored) goes on to the route with the caller resolved, at no second statement."""
 
     def __init__(self, app: ASGIApp, *, application: FastAPI) -> None:
@@ -215,18 +211,12 @@ class CachedPageMiddleware:
             return
         visibility, protected = route
         headers = Headers(scope=scope)
-        caller = partial(
-            resolve,
-            self.application.state.db,
-            headers.get("authorization"),
-            cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE),
-            freshness=True,
-        )
         try:
-            # asyncio's own executor: a third of the cost of anyio's thread pool per trip,
-            # and this trip is most of the work of a stored page.
-            identity = await asyncio.get_running_loop().run_in_executor(
-                None, contextvars.copy_context().run, caller
+            identity = await resolve_on_loop(
+                self.application.state.db,
+                headers.get("authorization"),
+                cookie_parser(headers.get("cookie", "")).get(SESSION_COOKIE),
+                freshness=True,
             )
         except Unauthenticated:  # the route refuses it, in its own words
             await self.app(scope, receive, send)

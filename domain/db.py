@@ -6,7 +6,9 @@ timeout instead of failing with "database is locked" when a read snapshot goes s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+import contextvars
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -14,10 +16,10 @@ from sqlalchemy import Engine, Row, event, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import QueuePool
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import Executable, Select
 from sqlmodel import Session, create_engine
 
-from domain import sync
+from domain import loop_reader, sync
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 _ONE_STATEMENT = "oversight_one_statement"
@@ -111,6 +113,10 @@ class Database:
             )
         )
 
+        self._loop_reader = (
+            None if self.is_sqlite else loop_reader.LoopReader(self.engine, size=pool_size)
+        )
+
     @property
     def is_sqlite(self) -> bool:
         return self.engine.dialect.name == "sqlite"
@@ -134,6 +140,16 @@ class Database:
         with self._statement_engine.connect() as conn:
             return conn.execute(statement, params).first()
 
+    async def read_row_on_loop(self, statement: Select[Any], params: dict[str, Any]) -> Any:
+        """`read_row` for a coroutine. On PostgreSQL it runs on the event loop itself
+        (`domain.loop_reader`: a thread's round trip cost more than the statement); SQLite
+        has no asyncio driver here, so there it runs on asyncio's executor."""
+        if self._loop_reader is not None:
+            return await self._loop_reader.read_row(statement, params)
+        return await asyncio.get_running_loop().run_in_executor(
+            None, contextvars.copy_context().run, self.read_row, statement, params
+        )
+
     @contextmanager
     def begin(self, *, writing: bool = True) -> Iterator[UnitOfWork]:
         with self.session(writing=writing) as session:
@@ -155,5 +171,24 @@ class Database:
             conn.execute(text("SELECT 1"))
 
     def dispose(self) -> None:
+        if self._loop_reader is not None:
+            self._loop_reader.close()
         self.engine.dispose()
         self._statement_engine.dispose()
+
+
+@contextmanager
+def observe_statements(observer: Callable[[str], None]) -> Iterator[None]:
+    """Calls `observer` with the SQL of every statement sent to any database while the
+    block runs: those SQLAlchemy sends and those `Database.read_row_on_loop` sends itself."""
+
+    def before_cursor_execute(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        observer(statement)
+
+    event.listen(Engine, "before_cursor_execute", before_cursor_execute)
+    loop_reader.observers.append(observer)
+    try:
+        yield
+    finally:
+        loop_reader.observers.remove(observer)
+        event.remove(Engine, "before_cursor_execute", before_cursor_execute)

@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
 
 from api.app import create_app
 from domain.accounts import service as accounts
 from domain.accounts.rules import SYSTEM, Role, Scope
 from domain.accounts.schemas import TokenCreate
+from domain.db import observe_statements
 from domain.demo import seed_demo
 from domain.engagement.demo import generate_engagements
 from domain.reference.tables import Topic
@@ -50,15 +50,9 @@ def test_a_repeated_page_comes_from_the_cache_with_one_query_for_freshness(
     first = admin.get(ACTIONS)
     statements: list[str] = []
 
-    def note(conn, cursor, statement, *args):  # type: ignore[no-untyped-def]
-        statements.append(statement)
-
-    # Every engine: on PostgreSQL the credential lookup has a pool of its own.
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
+    # Every engine, and on PostgreSQL the credential lookup sent from the event loop.
+    with observe_statements(statements.append):
         again = admin.get(ACTIONS)
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
     assert again.content == first.content
     assert again.headers["etag"] == first.headers["etag"]
     assert not any("FROM actions" in s for s in statements), statements

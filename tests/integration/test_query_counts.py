@@ -6,7 +6,7 @@ An API list must cost the same for 5 rows as for 100 (apart from one query per k
 source the rows name). The busiest feed is held to its exact cost: a cached page or a 304
 is one statement (the credential lookup, with the freshness stamp riding along), a page
 made afresh one more, plus one per kind of source on it. Statements are counted with a
-`before_cursor_execute` listener; BEGIN, COMMIT and ROLLBACK are not statements here.
+`domain.db.observe_statements`; BEGIN, COMMIT and ROLLBACK are not statements here.
 """
 
 from __future__ import annotations
@@ -17,14 +17,13 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import Engine, event
 from sqlmodel import Session
 
 from domain.accounts.rules import Role
 from domain.actions.generate import generate_actions
 from domain.actions.rules import SourceType
 from domain.complaints.demo import generate_reviews
-from domain.db import Database
+from domain.db import Database, observe_statements
 from domain.demo import seed_demo
 from tests.conftest import NOW, make_token
 
@@ -36,16 +35,13 @@ TRANSACTION_CONTROL = ("BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE")
 def counted(database: Database) -> Iterator[list[str]]:
     statements: list[str] = []
 
-    def note(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+    def note(statement: str) -> None:
         if not statement.lstrip().upper().startswith(TRANSACTION_CONTROL):
             statements.append(statement)
 
-    # Every engine: on PostgreSQL the credential lookup has a pool of its own.
-    event.listen(Engine, "before_cursor_execute", note)
-    try:
+    # Every engine, and on PostgreSQL the credential lookup sent from the event loop.
+    with observe_statements(note):
         yield statements
-    finally:
-        event.remove(Engine, "before_cursor_execute", note)
 
 
 @pytest.fixture
