@@ -6,12 +6,13 @@ event loop, outside SQLAlchemy's engine: its rows must read as SQLAlchemy's do."
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable, Coroutine
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
-from sqlalchemy import column, func, literal, select, table, text
+from sqlalchemy import Select, column, func, literal, select, table, text
 from sqlalchemy.exc import DBAPIError
 from sqlmodel import Session
 
@@ -24,10 +25,18 @@ from tests.conftest import NOW, PASSWORD, make_token, make_user
 
 BACKEND = select(func.pg_backend_pid().label("pid"))
 ONE = select(literal(1).label("one"))
+T = TypeVar("T")
+
+
+def _on_a_new_loop(reads: Callable[[], Coroutine[Any, Any, T]]) -> T:
+    """On a thread of its own: Playwright's sync API keeps a loop running on this one when
+    the browser tests share the worker."""
+    with ThreadPoolExecutor(max_workers=1) as thread:
+        return thread.submit(asyncio.run, reads()).result()
 
 
 def _on_loop(database: Database, statement: Any, params: dict[str, Any]) -> Any:
-    return asyncio.run(database.read_row_on_loop(statement, params))
+    return _on_a_new_loop(lambda: database.read_row_on_loop(statement, params))
 
 
 def test_a_connection_the_server_dropped_is_replaced_within_the_same_read(
@@ -60,7 +69,7 @@ def test_on_the_loop_a_dropped_connection_is_replaced_within_the_same_read(
         again = await database.read_row_on_loop(BACKEND, {})
         return first.pid, reused.pid, again.pid
 
-    first, reused, again = asyncio.run(reads())
+    first, reused, again = _on_a_new_loop(reads)
     assert reused == first  # kept for the next read
     assert again != first
 
@@ -139,7 +148,7 @@ def test_statements_read_on_the_loop_are_observed(database: Database) -> None:
 
 
 def test_an_error_on_the_loop_is_sqlalchemys_error(database: Database) -> None:
-    missing = select(column("x")).select_from(table("no_such_table"))
+    missing: Select[Any] = select(column("x")).select_from(table("no_such_table"))
     with pytest.raises(DBAPIError):
         _on_loop(database, missing, {})
     assert _on_loop(database, ONE, {}).one == 1  # and the next read works
