@@ -52,7 +52,7 @@ class _Compiled:
     def row(self, values: tuple[Any, ...]) -> tuple[Any, ...]:
         return self.row_type(
             *(
-                value if process is None or value is None else process(value)
+                value if process is None else process(value)
                 for process, value in zip(self.result_processors, values, strict=True)
             )
         )
